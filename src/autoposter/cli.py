@@ -1,0 +1,124 @@
+"""The ``autoposter`` command line. Imports are lazy so ``--help`` answers fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Autoposter: publish to TikTok through TikTok's official APIs.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+DEFAULT_SANDBOX_PORT = 8700
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = DEFAULT_SANDBOX_PORT,
+    client_key: Annotated[str | None, typer.Option(help="The app's client key.")] = None,
+    client_secret: Annotated[
+        str | None, typer.Option(help="The app's client secret.", envvar="SANDBOX_CLIENT_SECRET")
+    ] = None,
+    redirect_uri: Annotated[
+        list[str] | None, typer.Option(help="A registered redirect URI (repeatable).")
+    ] = None,
+    short_tokens: Annotated[
+        bool, typer.Option(help="Use the 2-hour / 180-day token lifetimes of TikTok's 2026 docs.")
+    ] = False,
+    require_pkce: Annotated[bool, typer.Option(help="Behave as a desktop app: PKCE required.")] = False,
+    unaudited: Annotated[
+        bool, typer.Option(help="Unaudited app: private accounts, SELF_ONLY, 5 users per 24 h.")
+    ] = False,
+    verified_url_prefix: Annotated[
+        list[str] | None, typer.Option(help="A verified URL prefix for PULL_FROM_URL (repeatable).")
+    ] = None,
+    webhook_url: Annotated[str | None, typer.Option(help="Where to deliver webhooks.")] = None,
+    processing_delay: Annotated[float, typer.Option(help="Seconds of processing after upload.")] = 2.0,
+    moderation_delay: Annotated[
+        float, typer.Option(help="Seconds before a public post gets its post id.")
+    ] = 5.0,
+    creators: Annotated[
+        Path | None, typer.Option(help="JSON file replacing the seeded creator accounts.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for ids and injected faults.")] = 0,
+    clock_scale: Annotated[float, typer.Option(help="Sandbox seconds per real second.")] = 1.0,
+    data_dir: Annotated[Path | None, typer.Option(help="Where uploaded bytes are kept.")] = None,
+    fault_5xx: Annotated[float, typer.Option(help="Share of API calls answered 500.")] = 0.0,
+    fault_reset: Annotated[
+        float, typer.Option(help="Share of API calls whose response is lost after they took effect.")
+    ] = 0.0,
+    fault_upload_reset: Annotated[
+        float, typer.Option(help="Share of upload chunks whose connection is reset.")
+    ] = 0.0,
+    fault_latency_ms: Annotated[int, typer.Option(help="Extra latency per API call.")] = 0,
+    fault_stuck_processing: Annotated[
+        bool, typer.Option(help="Publishes never leave processing.")
+    ] = False,
+) -> None:
+    """Run the built-in TikTok sandbox (OAuth, Display and Content Posting APIs)."""
+    from .sandbox import FaultConfig, SandboxConfig, serve
+    from .sandbox.config import SHORT_LIFETIMES
+
+    config = SandboxConfig(
+        require_pkce=require_pkce,
+        audited=not unaudited,
+        verified_url_prefixes=list(verified_url_prefix or []),
+        webhook_url=webhook_url,
+        processing_delay=processing_delay,
+        moderation_delay=moderation_delay,
+        creators_file=creators,
+        seed=seed,
+        clock_scale=clock_scale,
+        data_dir=data_dir,
+        faults=FaultConfig(
+            error_5xx_rate=fault_5xx, reset_rate=fault_reset, upload_reset_rate=fault_upload_reset,
+            latency_ms=fault_latency_ms, stuck_processing=fault_stuck_processing,
+        ),
+    )
+    if client_key:
+        config.client_key = client_key
+    if client_secret:
+        config.client_secret = client_secret
+    if redirect_uri:
+        config.redirect_uris = list(redirect_uri)
+    if short_tokens:
+        config.access_token_ttl, config.refresh_token_ttl = SHORT_LIFETIMES
+    _print_sandbox_banner(config, host, port)
+    serve(config, host, port)
+
+
+def _print_sandbox_banner(config: object, host: str, port: int) -> None:
+    from rich.console import Console
+
+    from .sandbox import SandboxConfig
+
+    assert isinstance(config, SandboxConfig)
+    base = f"http://{host}:{port}"
+    console = Console(stderr=True)
+    console.print(f"[bold]TikTok sandbox[/] on {base}")
+    console.print(f"  client key     {config.client_key}")
+    console.print(f"  redirect URIs  {', '.join(config.redirect_uris)}")
+    console.print(f"  authorize      {base}/v2/auth/authorize/")
+    console.print(f"  inspect        {base}/sandbox/")
+
+
+@app.command()
+def run(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    sandbox_port: Annotated[int, typer.Option(help="Port of the built-in sandbox.")] = DEFAULT_SANDBOX_PORT,
+) -> None:
+    """Run Autoposter on its embedded defaults (today: the built-in TikTok sandbox)."""
+    from .sandbox import SandboxConfig, serve
+
+    config = SandboxConfig()
+    _print_sandbox_banner(config, host, sandbox_port)
+    serve(config, host, sandbox_port)
+
+
+def main() -> None:
+    app()

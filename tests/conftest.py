@@ -1,0 +1,38 @@
+"""Shared fixtures: a real sandbox on a free port, driven over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from autoposter.sandbox import RunningSandbox, SandboxConfig, start_in_thread
+
+StartSandbox = Callable[..., RunningSandbox]
+
+
+@pytest.fixture
+def start_sandbox(tmp_path: Path) -> Iterator[StartSandbox]:
+    """Start sandboxes with any config; each is stopped when the test ends.
+
+    Tests default to instant processing and moderation so they need not wait.
+    """
+    running: list[RunningSandbox] = []
+
+    def start(**overrides: object) -> RunningSandbox:
+        overrides.setdefault("processing_delay", 0.0)
+        overrides.setdefault("moderation_delay", 0.0)
+        overrides.setdefault("data_dir", tmp_path / f"sandbox-{len(running)}")
+        sandbox = start_in_thread(SandboxConfig(**overrides))  # type: ignore[arg-type]
+        running.append(sandbox)
+        return sandbox
+
+    yield start
+    for sandbox in running:
+        sandbox.stop()
+
+
+@pytest.fixture
+def sandbox(start_sandbox: StartSandbox) -> RunningSandbox:
+    return start_sandbox()
