@@ -30,6 +30,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/sandbox_upload.py
+	$(BIN)/python bench/upload.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

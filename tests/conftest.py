@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from autoposter.sandbox import RunningSandbox, SandboxConfig, start_in_thread
+from tests.fileserver import MediaServer
 
 StartSandbox = Callable[..., RunningSandbox]
 
@@ -36,3 +37,10 @@ def start_sandbox(tmp_path: Path) -> Iterator[StartSandbox]:
 @pytest.fixture
 def sandbox(start_sandbox: StartSandbox) -> RunningSandbox:
     return start_sandbox()
+
+
+@pytest.fixture
+def media_server(tmp_path: Path) -> Iterator[MediaServer]:
+    """A local media host for PULL_FROM_URL; pass ``verified_url_prefixes=[media_server.url]``."""
+    with MediaServer(tmp_path / "media-host") as server:
+        yield server

@@ -15,7 +15,12 @@ def _fill(frame: av.VideoFrame, shade: int) -> None:
 
 
 def make_video(
-    path: Path, *, width: int = 540, height: int = 960, fps: int = 30, seconds: float = 1.0,
+    path: Path,
+    *,
+    width: int = 540,
+    height: int = 960,
+    fps: int = 30,
+    seconds: float = 1.0,
     codec: str = "libx264",
 ) -> Path:
     """Write a small real video (H.264 MP4 by default; the container follows the suffix)."""

@@ -32,7 +32,10 @@ def create_app(config: SandboxConfig | None = None, world: World | None = None) 
             await world.scheduler.drain()
 
     app = FastAPI(
-        title="Autoposter TikTok sandbox", lifespan=lifespan, docs_url=None, redoc_url=None,
+        title="Autoposter TikTok sandbox",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         openapi_url=None,
     )
     app.state.world = world

@@ -76,12 +76,18 @@ class SandboxConfig:
     auth_code_ttl: float = 600.0
     # §1.9 [UNK]: OAuth errors on HTTP 4xx by default, or always on 200.
     oauth_errors_on_200: bool = False
+    # §1.8: client tokens serve the Research and Commercial Content APIs; an app without
+    # them is refused client_credentials with unauthorized_client.
+    client_credentials_allowed: bool = True
     # §6 caps.
     audited: bool = True
     active_user_cap: int = 1000
     unaudited_user_cap: int = 5
     pending_share_cap: int = 5
     upload_url_ttl: float = 3600.0
+    # Real seconds an upload PUT may go without receiving a byte before it is answered 400
+    # (a body shorter than its Content-Length, §4.5); network time, not sandbox time.
+    upload_body_timeout: float = 30.0
     # §4.0 processing, then §4.7 moderation before the public post id appears.
     processing_delay: float = 2.0
     moderation_delay: float = 5.0

@@ -17,8 +17,13 @@ def world_of(request: Request) -> World:
 
 
 def envelope(
-    world: World, data: dict[str, Any] | None, *, status: int = 200, code: str = "ok",
-    message: str = "", include_data: bool = True,
+    world: World,
+    data: dict[str, Any] | None,
+    *,
+    status: int = 200,
+    code: str = "ok",
+    message: str = "",
+    include_data: bool = True,
 ) -> JSONResponse:
     log_id = world.log_id()
     body: dict[str, Any] = {}

@@ -54,7 +54,11 @@ class FaultMiddleware:
         log_id = self.world.log_id()
         body: dict[str, Any]
         if path.startswith("/v2/oauth/"):
-            body = {"error": "server_error", "error_description": "Injected fault.", "log_id": log_id}
+            body = {
+                "error": "server_error",
+                "error_description": "Injected fault.",
+                "log_id": log_id,
+            }
         elif path.startswith("/upload/"):
             body = {}
         else:
@@ -74,8 +78,11 @@ class FaultMiddleware:
 
         await self.app(scope, receive, swallow)
         # Promise a body that never comes: the server closes the connection mid-response.
-        await send({
-            "type": "http.response.start", "status": 200,
-            "headers": [(b"content-length", b"1000")],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"1000")],
+            }
+        )
         raise ConnectionDropped("injected: response lost after the request took effect")

@@ -50,7 +50,8 @@ class IdFactory:
 
     def auth_code(self) -> str:
         """Codes end in ``*…!…`` so clients must URL-decode them (§1.2)."""
-        return f"{self._pick(_ALNUM + '-_', 60)}*{self._pick(_ALNUM, 2)}!{self._pick(string.digits, 4)}"
+        body = self._pick(_ALNUM + "-_", 60)
+        return f"{body}*{self._pick(_ALNUM, 2)}!{self._pick(string.digits, 4)}"
 
     def upload_token(self) -> str:
         parts = (8, 4, 4, 4, 12)

@@ -39,7 +39,8 @@ class RateLimiter:
             hits.popleft()
         if len(hits) >= limit:
             raise ApiError(
-                429, "rate_limit_exceeded",
+                429,
+                "rate_limit_exceeded",
                 f"Rate limit of {limit} requests per minute per token exceeded for {endpoint}.",
             )
         hits.append(now)

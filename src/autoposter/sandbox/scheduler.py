@@ -17,7 +17,7 @@ from .clock import Clock
 
 log = logging.getLogger("autoposter.sandbox")
 
-Callback = Callable[[], None | Awaitable[None]]
+Callback = Callable[[], Awaitable[None] | None]
 
 TICK_SECONDS = 0.02
 

@@ -9,10 +9,12 @@ import time
 from dataclasses import dataclass
 
 import uvicorn
+from fastapi import FastAPI
 
 from .app import create_app
 from .config import SandboxConfig
 from .faults import ConnectionDropped
+from .http_protocol import ZeroCopyBodyProtocol
 from .state import World
 
 
@@ -36,10 +38,15 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _uvicorn_config(app: object, *, log_level: str, access_log: bool) -> uvicorn.Config:
+def _uvicorn_config(app: FastAPI, *, log_level: str, access_log: bool) -> uvicorn.Config:
     return uvicorn.Config(
-        app, log_level=log_level, access_log=access_log, lifespan="on", timeout_keep_alive=30,
+        app,
+        log_level=log_level,
+        access_log=access_log,
+        lifespan="on",
+        timeout_keep_alive=30,
         h11_max_incomplete_event_size=64 * 1024,
+        http=ZeroCopyBodyProtocol,  # uploads: no double copy of every byte (http_protocol.py)
     )
 
 
@@ -47,8 +54,9 @@ def serve(config: SandboxConfig, host: str, port: int, *, access_log: bool = Tru
     """Serve in the foreground until interrupted."""
     sock = bind(host, port)
     config.public_url = f"http://{host}:{sock.getsockname()[1]}"
-    server = uvicorn.Server(_uvicorn_config(create_app(config), log_level="info",
-                                            access_log=access_log))
+    server = uvicorn.Server(
+        _uvicorn_config(create_app(config), log_level="info", access_log=access_log)
+    )
     server.run(sockets=[sock])
 
 
@@ -71,9 +79,9 @@ def start_in_thread(config: SandboxConfig | None = None, host: str = "127.0.0.1"
     url = f"http://{host}:{sock.getsockname()[1]}"
     config.public_url = url
     world = World(config)
-    server = uvicorn.Server(_uvicorn_config(create_app(world=world), log_level="warning",
-                                            access_log=False))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server = uvicorn.Server(
+        _uvicorn_config(create_app(world=world), log_level="warning", access_log=False)
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -6,9 +6,10 @@ All mutation happens on the server's event loop, so plain dicts suffice.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,8 @@ class AuthCode:
     code_challenge: str | None
     expires_at: float
     used: bool = False
+    # The grant this code produced, so a replayed code can revoke it (RFC 6749 §4.1.2).
+    grant: Grant | None = None
 
 
 @dataclass
@@ -120,6 +123,8 @@ class Publish:
     upload: UploadSession | None = None
     media_paths: list[Path] = field(default_factory=list)
     finished_at: float | None = None
+    # What processing measured (width, height, duration), for posts made from it later.
+    probed: dict[str, float] = field(default_factory=dict)
 
     @property
     def privacy_level(self) -> str | None:
@@ -164,6 +169,8 @@ class World:
         # open_id -> times it started a post, for the app's active-user cap (§6).
         self.posting_users: dict[str, list[float]] = {}
         self.verified_url_prefixes = list(config.verified_url_prefixes)
+        # publish_id -> its running PULL_FROM_URL download (§4.6), so cancel can stop it.
+        self.pull_tasks: dict[str, asyncio.Task[None]] = {}
         for seed in load_seeds(config.creators_file):
             self.add_creator(seed)
 
@@ -171,6 +178,7 @@ class World:
         return self.clock.now()
 
     def add_creator(self, seed: CreatorSeed) -> Creator:
+        seed = replace(seed)  # each world owns its creators: a test's change must not leak
         creator = Creator(seed=seed, open_id=self.ids.open_id(), union_id=self.ids.union_id())
         now = self.now()
         creator.post_times = [now - 60.0 * (i + 1) for i in range(seed.posts_today)]
