@@ -30,7 +30,9 @@ def sandbox(
     short_tokens: Annotated[
         bool, typer.Option(help="Use the 2-hour / 180-day token lifetimes of TikTok's 2026 docs.")
     ] = False,
-    require_pkce: Annotated[bool, typer.Option(help="Behave as a desktop app: PKCE required.")] = False,
+    require_pkce: Annotated[
+        bool, typer.Option(help="Behave as a desktop app: PKCE required.")
+    ] = False,
     unaudited: Annotated[
         bool, typer.Option(help="Unaudited app: private accounts, SELF_ONLY, 5 users per 24 h.")
     ] = False,
@@ -38,7 +40,9 @@ def sandbox(
         list[str] | None, typer.Option(help="A verified URL prefix for PULL_FROM_URL (repeatable).")
     ] = None,
     webhook_url: Annotated[str | None, typer.Option(help="Where to deliver webhooks.")] = None,
-    processing_delay: Annotated[float, typer.Option(help="Seconds of processing after upload.")] = 2.0,
+    processing_delay: Annotated[
+        float, typer.Option(help="Seconds of processing after upload.")
+    ] = 2.0,
     moderation_delay: Annotated[
         float, typer.Option(help="Seconds before a public post gets its post id.")
     ] = 5.0,
@@ -50,7 +54,8 @@ def sandbox(
     data_dir: Annotated[Path | None, typer.Option(help="Where uploaded bytes are kept.")] = None,
     fault_5xx: Annotated[float, typer.Option(help="Share of API calls answered 500.")] = 0.0,
     fault_reset: Annotated[
-        float, typer.Option(help="Share of API calls whose response is lost after they took effect.")
+        float,
+        typer.Option(help="Share of API calls whose response is lost after they took effect."),
     ] = 0.0,
     fault_upload_reset: Annotated[
         float, typer.Option(help="Share of upload chunks whose connection is reset.")
@@ -76,8 +81,11 @@ def sandbox(
         clock_scale=clock_scale,
         data_dir=data_dir,
         faults=FaultConfig(
-            error_5xx_rate=fault_5xx, reset_rate=fault_reset, upload_reset_rate=fault_upload_reset,
-            latency_ms=fault_latency_ms, stuck_processing=fault_stuck_processing,
+            error_5xx_rate=fault_5xx,
+            reset_rate=fault_reset,
+            upload_reset_rate=fault_upload_reset,
+            latency_ms=fault_latency_ms,
+            stuck_processing=fault_stuck_processing,
         ),
     )
     if client_key:
@@ -110,7 +118,9 @@ def _print_sandbox_banner(config: object, host: str, port: int) -> None:
 @app.command()
 def run(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    sandbox_port: Annotated[int, typer.Option(help="Port of the built-in sandbox.")] = DEFAULT_SANDBOX_PORT,
+    sandbox_port: Annotated[
+        int, typer.Option(help="Port of the built-in sandbox.")
+    ] = DEFAULT_SANDBOX_PORT,
 ) -> None:
     """Run Autoposter on its embedded defaults (today: the built-in TikTok sandbox)."""
     from .sandbox import SandboxConfig, serve
@@ -118,6 +128,105 @@ def run(
     config = SandboxConfig()
     _print_sandbox_banner(config, host, sandbox_port)
     serve(config, host, sandbox_port)
+
+
+db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+keys_app = typer.Typer(help="The vault's encryption keys.", no_args_is_help=True)
+users_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+def _database_label(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    from .store import normalise_url
+
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    database_url: Annotated[
+        str | None, typer.Option(help="Database to migrate (default: DATABASE_URL).")
+    ] = None,
+) -> None:
+    """Create or migrate the database schema to this version of Autoposter."""
+    from .config import load_settings
+    from .store import upgrade
+    from .store.migrate import head_revisions
+
+    settings = load_settings(**({"database_url": database_url} if database_url else {}))
+    upgrade(settings.database)
+    heads = ", ".join(sorted(head_revisions()))
+    typer.echo(f"{_database_label(settings.database)} is at revision {heads}.")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every stored token under a new key; safe while Autoposter runs."""
+    from .accounts import Context, rotate_vault_key
+    from .config import load_settings
+    from .store import SchemaOutOfDate
+    from .vault import VaultError
+
+    try:
+        ctx = Context.from_settings(load_settings())
+    except SchemaOutOfDate as exc:
+        raise _fail(str(exc)) from None
+    try:
+        report = rotate_vault_key(ctx)
+    except VaultError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        ctx.close()
+    typer.echo(f"New key {report.new_key_id}: {report.reencrypted} secrets re-encrypted.")
+    for key_id, path in report.retired.items():
+        typer.echo(f"Retired key {key_id} (moved to {path}; delete it once no backup needs it).")
+    for key_id in report.external_unused:
+        typer.echo(f"Key {key_id} from AUTOPOSTER_SECRET_KEY is no longer used: remove it.")
+    if not report.complete:
+        raise _fail(
+            "some secrets still use old keys (written while rotating): run `autoposter keys "
+            "rotate` again; the old keys were kept."
+        )
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Argument(help="The login name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a dashboard user (the password is asked for, never passed as an argument)."""
+    import sys
+
+    from .accounts import AccountsError, Context, create_user
+    from .config import load_settings
+    from .store import SchemaOutOfDate
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        ctx = Context.from_settings(load_settings())
+    except SchemaOutOfDate as exc:
+        raise _fail(str(exc)) from None
+    try:
+        user = create_user(ctx, username, password)
+    except AccountsError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        ctx.close()
+    typer.echo(f"Created user {user.username!r} (id {user.id}).")
 
 
 def main() -> None:

@@ -1,0 +1,101 @@
+"""Who may touch which account, and the read-only view of one that adapters show.
+
+Every service takes an :data:`Actor`: a :class:`~autoposter.store.models.User` sees only
+their own accounts (another user's id is :class:`NotFound`, indistinguishable from a missing
+one), and a :class:`SystemTask` (the worker's periodic jobs, webhooks) sees all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from ..store.models import TikTokAccount, User
+from .context import Context
+from .errors import NotFound
+
+
+@dataclass(frozen=True)
+class SystemTask:
+    """An actor that is no person: a periodic task or a verified TikTok webhook."""
+
+    name: str
+
+
+SYSTEM = SystemTask("system")
+Actor = User | SystemTask
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """A connected TikTok account as the dashboard, API and CLI show it: never its tokens."""
+
+    id: int
+    user_id: int
+    open_id: str
+    union_id: str | None
+    username: str | None
+    nickname: str | None
+    avatar_url: str | None
+    scopes: tuple[str, ...]
+    status: str
+    status_reason: str | None
+    connected_at: datetime
+    updated_at: datetime
+    access_expires_at: datetime | None
+    refresh_expires_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        """How to name the account to its owner: "@username", else the nickname."""
+        if self.username:
+            return "@" + self.username
+        return self.nickname or f"TikTok account {self.id}"
+
+    @classmethod
+    def of(cls, account: TikTokAccount) -> AccountView:
+        return cls(
+            id=account.id,
+            user_id=account.user_id,
+            open_id=account.open_id,
+            union_id=account.union_id,
+            username=account.username,
+            nickname=account.nickname,
+            avatar_url=account.avatar_url,
+            scopes=account.scope_list,
+            status=account.status,
+            status_reason=account.status_reason,
+            connected_at=account.connected_at,
+            updated_at=account.updated_at,
+            access_expires_at=account.access_expires_at,
+            refresh_expires_at=account.refresh_expires_at,
+        )
+
+
+def accounts_of(actor: Actor) -> Select[TikTokAccount]:
+    """A query over the accounts ``actor`` may see."""
+    query = select(TikTokAccount)
+    if isinstance(actor, SystemTask):
+        return query
+    return query.where(TikTokAccount.user_id == actor.id)
+
+
+def owned_account(session: Session, actor: Actor, account_id: int) -> TikTokAccount:
+    account = session.scalars(accounts_of(actor).where(TikTokAccount.id == account_id)).first()
+    if account is None:
+        raise NotFound(f"There is no TikTok account {account_id} among yours.")
+    return account
+
+
+def list_accounts(ctx: Context, actor: Actor) -> list[AccountView]:
+    with ctx.db.session() as session:
+        accounts = session.scalars(accounts_of(actor).order_by(TikTokAccount.id))
+        return [AccountView.of(a) for a in accounts]
+
+
+def get_account(ctx: Context, actor: Actor, account_id: int) -> AccountView:
+    with ctx.db.session() as session:
+        return AccountView.of(owned_account(session, actor, account_id))

@@ -1,0 +1,155 @@
+"""Dashboard users (argon2 password hashes) and their REST API tokens (kept as SHA-256).
+
+An API token is shown once, when it is made; afterwards only its hash exists, so a stolen
+database yields no usable token. Tokens carry 256 random bits, which is why a fast hash is
+enough for them, unlike passwords.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..store.models import ApiToken, User
+from . import audit
+from .context import Context
+from .errors import InvalidInput, NotFound, UsernameTaken
+
+API_TOKEN_PREFIX = "apt_"
+MIN_PASSWORD_LENGTH = 8
+MAX_USERNAME_LENGTH = 150
+
+_hasher = PasswordHasher()
+# Verifying against this when the username is unknown makes both failures take as long.
+_DUMMY_HASH = _hasher.hash("autoposter: no such user")
+
+
+@dataclass(frozen=True)
+class NewApiToken:
+    """A token just made: ``token`` is the only time the value is available."""
+
+    id: int
+    name: str
+    token: str
+
+
+@dataclass(frozen=True)
+class ApiTokenView:
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def hash_api_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_user(ctx: Context, username: str, password: str) -> User:
+    username = username.strip()
+    if not username or len(username) > MAX_USERNAME_LENGTH:
+        raise InvalidInput(f"Choose a username of 1 to {MAX_USERNAME_LENGTH} characters.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    user = User(username=username, password_hash=_hasher.hash(password), created_at=ctx.now())
+    try:
+        with ctx.db.session() as session:
+            session.add(user)
+            session.flush()
+            audit.record(session, audit.USER_CREATED, ctx.now(), user_id=user.id)
+    except IntegrityError:
+        raise UsernameTaken(
+            f"The username {username!r} is already taken: choose another."
+        ) from None
+    return user
+
+
+def authenticate(ctx: Context, username: str, password: str) -> User | None:
+    """The user if the password is right, else None (unknown user and wrong password alike)."""
+    with ctx.db.session() as session:
+        user = session.scalars(select(User).where(User.username == username.strip())).first()
+        if user is None:
+            _verify(_DUMMY_HASH, password)
+            return None
+        if not _verify(user.password_hash, password):
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        user.last_login_at = ctx.now()
+        return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def get_user(ctx: Context, user_id: int) -> User:
+    with ctx.db.session() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"There is no user {user_id}.")
+        return user
+
+
+def create_api_token(ctx: Context, user: User, name: str) -> NewApiToken:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("Name the API token (1 to 100 characters), e.g. after where it is used.")
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with ctx.db.session() as session:
+        row = ApiToken(
+            user_id=user.id, name=name, token_hash=hash_api_token(token), created_at=ctx.now()
+        )
+        session.add(row)
+        session.flush()
+        audit.record(session, audit.API_TOKEN_CREATED, ctx.now(), user_id=user.id, id=row.id)
+        return NewApiToken(row.id, name, token)
+
+
+def verify_api_token(ctx: Context, token: str) -> User | None:
+    """The owner of a live API token, else None; notes when the token was last used."""
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    with ctx.db.session() as session:
+        row = session.scalars(
+            select(ApiToken).where(
+                ApiToken.token_hash == hash_api_token(token), ApiToken.revoked_at.is_(None)
+            )
+        ).first()
+        if row is None:
+            return None
+        row.last_used_at = ctx.now()
+        return session.get(User, row.user_id)
+
+
+def list_api_tokens(ctx: Context, user: User) -> list[ApiTokenView]:
+    with ctx.db.session() as session:
+        rows = session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+        )
+        return [
+            ApiTokenView(r.id, r.name, r.created_at, r.last_used_at, r.revoked_at) for r in rows
+        ]
+
+
+def revoke_api_token(ctx: Context, user: User, token_id: int) -> None:
+    with ctx.db.session() as session:
+        row = session.scalars(
+            select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+        ).first()
+        if row is None:
+            raise NotFound(f"There is no API token {token_id} among yours.")
+        if row.revoked_at is None:
+            row.revoked_at = ctx.now()
+            audit.record(session, audit.API_TOKEN_REVOKED, ctx.now(), user_id=user.id, id=row.id)

@@ -1,0 +1,180 @@
+"""Autoposter's settings, read from environment variables (prefix ``AUTOPOSTER_``).
+
+Secrets also come from files: ``AUTOPOSTER_SECRET_KEY_FILE`` and
+``AUTOPOSTER_TIKTOK_CLIENT_SECRET_FILE`` hold the value itself (Docker/systemd secrets), so it
+never has to sit in the environment. ``DATABASE_URL`` and ``QUEUE_URL`` are read unprefixed too,
+as DESIGN.md names them.
+
+With no TikTok app configured, Autoposter talks to the built-in sandbox at ``sandbox_url``
+with the sandbox's default app credentials.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Feature = Literal["direct_post", "inbox", "history"]
+ALL_FEATURES: tuple[Feature, ...] = get_args(Feature)
+
+# The built-in sandbox's default app (autoposter.sandbox.config DEFAULT_CLIENT_KEY/SECRET),
+# copied so reading settings never imports the sandbox's web stack; a test keeps them equal.
+SANDBOX_CLIENT_KEY = "sbxclientkey0000"
+SANDBOX_CLIENT_SECRET = "sandbox-client-secret-change-me"
+
+# §2: user.info.basic comes with Login Kit; user.info.profile carries the username we show.
+BASE_SCOPES = ("user.info.basic", "user.info.profile")
+FEATURE_SCOPES: dict[Feature, str] = {
+    "direct_post": "video.publish",  # §2: creator_info, video/init, content/init (direct)
+    "inbox": "video.upload",  # §2: inbox/video/init, content/init (MEDIA_UPLOAD)
+    "history": "video.list",  # §2: video/list, video/query
+}
+
+
+def scopes_for(features: tuple[Feature, ...] | list[Feature]) -> tuple[str, ...]:
+    """Only the scopes the enabled features need, in a stable order."""
+    wanted = [FEATURE_SCOPES[f] for f in ALL_FEATURES if f in features]
+    return (*BASE_SCOPES, *wanted)
+
+
+def _read_secret_file(path: Path, variable: str) -> SecretStr:
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"{variable} points at {path}, which cannot be read: {exc}") from None
+    if not value:
+        raise ValueError(f"{variable} points at {path}, which is empty")
+    return SecretStr(value)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AUTOPOSTER_", populate_by_name=True, extra="ignore", frozen=True
+    )
+
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("AUTOPOSTER_DATABASE_URL", "DATABASE_URL")
+    )
+    queue_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("AUTOPOSTER_QUEUE_URL", "QUEUE_URL")
+    )
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    tiktok_client_key: str | None = None
+    tiktok_client_secret: SecretStr | None = None
+    tiktok_client_secret_file: Path | None = None
+    sandbox_url: str = "http://127.0.0.1:8700"
+    tiktok_api_base: str | None = None
+    tiktok_authorize_url: str | None = None
+    # §1.3: desktop apps must use PKCE (TikTok's hex S256 challenge).
+    tiktok_desktop_app: bool = False
+    redirect_uri: str | None = None
+    features: Annotated[tuple[Feature, ...], NoDecode] = ALL_FEATURES
+    # Refresh this many seconds before the access token expires (capped at half its lifetime).
+    token_refresh_margin: int = Field(default=900, ge=0)
+    oauth_state_ttl: int = Field(default=600, gt=0)
+
+    @field_validator("features", mode="before")
+    @classmethod
+    def _split_features(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Settings:
+        # The model is frozen; defaults that depend on other fields are filled in once here.
+        resolved: dict[str, Any] = {}
+        if self.database_url is None:
+            resolved["database_url"] = f"sqlite:///{self.data_dir / 'autoposter.db'}"
+        if self.queue_url is None:
+            resolved["queue_url"] = f"sqlite:///{self.data_dir / 'queue.db'}"
+        if self.redirect_uri is None:
+            resolved["redirect_uri"] = self.public_url.rstrip("/") + "/accounts/callback"
+        resolved.update(self._secrets_from_files())
+        for name, value in resolved.items():
+            object.__setattr__(self, name, value)
+        self._check_tiktok_app()
+        return self
+
+    def _secrets_from_files(self) -> dict[str, SecretStr | None]:
+        pairs = (
+            ("secret_key", self.secret_key, self.secret_key_file),
+            ("tiktok_client_secret", self.tiktok_client_secret, self.tiktok_client_secret_file),
+        )
+        found: dict[str, SecretStr | None] = {}
+        for name, value, path in pairs:
+            variable = f"AUTOPOSTER_{name.upper()}"
+            if value is not None and path is not None:
+                raise ValueError(f"set {variable} or {variable}_FILE, not both")
+            found[name] = _read_secret_file(path, f"{variable}_FILE") if path else value
+        return found
+
+    def _check_tiktok_app(self) -> None:
+        if self.tiktok_client_key and self.tiktok_client_secret is None:
+            raise ValueError(
+                "AUTOPOSTER_TIKTOK_CLIENT_KEY is set but the client secret is not: set "
+                "AUTOPOSTER_TIKTOK_CLIENT_SECRET or AUTOPOSTER_TIKTOK_CLIENT_SECRET_FILE"
+            )
+        if self.tiktok_client_secret is not None and not self.tiktok_client_key:
+            raise ValueError(
+                "a TikTok client secret is set but AUTOPOSTER_TIKTOK_CLIENT_KEY is not: set "
+                "both (from the app's page in the TikTok developer portal), or neither to use "
+                "the built-in sandbox"
+            )
+
+    # --- Resolved values -----------------------------------------------------------------
+
+    @property
+    def uses_sandbox(self) -> bool:
+        """No TikTok app configured: talk to the built-in sandbox."""
+        return not self.tiktok_client_key
+
+    @property
+    def client_key(self) -> str:
+        return self.tiktok_client_key or SANDBOX_CLIENT_KEY
+
+    @property
+    def client_secret(self) -> str:
+        if self.tiktok_client_secret is not None:
+            return self.tiktok_client_secret.get_secret_value()
+        return SANDBOX_CLIENT_SECRET
+
+    @property
+    def api_base(self) -> str:
+        if self.tiktok_api_base:
+            return self.tiktok_api_base
+        return self.sandbox_url if self.uses_sandbox else "https://open.tiktokapis.com"
+
+    @property
+    def authorize_url(self) -> str:
+        if self.tiktok_authorize_url:
+            return self.tiktok_authorize_url
+        if self.uses_sandbox:
+            return self.sandbox_url.rstrip("/") + "/v2/auth/authorize/"
+        return "https://www.tiktok.com/v2/auth/authorize/"
+
+    @property
+    def callback_uri(self) -> str:
+        """The redirect URI, always set once the settings are loaded."""
+        assert self.redirect_uri is not None
+        return self.redirect_uri
+
+    @property
+    def database(self) -> str:
+        assert self.database_url is not None
+        return self.database_url
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return scopes_for(self.features)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment; keyword arguments win over it (tests, CLI options)."""
+    return Settings(**overrides)

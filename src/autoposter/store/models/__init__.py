@@ -1,0 +1,40 @@
+"""Every model, imported here so ``Base.metadata`` is complete for Alembic and the tests.
+
+``ENCRYPTED_FIELDS`` lists the vault-encrypted columns per model: the field name (part of
+the ciphertext's associated data) whose column is ``<field>_ciphertext``. Key rotation walks
+it, so a model that adds an encrypted column adds it here.
+"""
+
+from __future__ import annotations
+
+from ..base import Base
+from .accounts import (
+    ACCOUNT_STATUSES,
+    CONNECTED,
+    NEEDS_RECONNECT,
+    REVOKED,
+    ApiToken,
+    AuditEvent,
+    OAuthState,
+    TikTokAccount,
+    User,
+)
+
+ENCRYPTED_FIELDS: dict[type[Base], tuple[str, ...]] = {
+    TikTokAccount: ("access_token", "refresh_token"),
+    OAuthState: ("code_verifier",),
+}
+
+__all__ = [
+    "ACCOUNT_STATUSES",
+    "CONNECTED",
+    "ENCRYPTED_FIELDS",
+    "NEEDS_RECONNECT",
+    "REVOKED",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "OAuthState",
+    "TikTokAccount",
+    "User",
+]
