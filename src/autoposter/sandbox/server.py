@@ -46,7 +46,7 @@ def _uvicorn_config(app: FastAPI, *, log_level: str, access_log: bool) -> uvicor
         lifespan="on",
         timeout_keep_alive=30,
         h11_max_incomplete_event_size=64 * 1024,
-        http=ZeroCopyBodyProtocol,  # uploads: no double copy of every byte (http_protocol.py)
+        http=ZeroCopyBodyProtocol,  # uploads: bodies reach the app uncopied (http_protocol.py)
     )
 
 
@@ -72,10 +72,12 @@ class RunningSandbox:
         self.thread.join(timeout=10)
 
 
-def start_in_thread(config: SandboxConfig | None = None, host: str = "127.0.0.1") -> RunningSandbox:
-    """Start a sandbox on a free port in a background thread and wait until it answers."""
+def start_in_thread(
+    config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0
+) -> RunningSandbox:
+    """Start a sandbox in a background thread (port 0: a free one) and wait until it answers."""
     config = config or SandboxConfig()
-    sock = bind(host, 0)
+    sock = bind(host, port)
     url = f"http://{host}:{sock.getsockname()[1]}"
     config.public_url = url
     world = World(config)
