@@ -44,3 +44,9 @@ def media_server(tmp_path: Path) -> Iterator[MediaServer]:
     """A local media host for PULL_FROM_URL; pass ``verified_url_prefixes=[media_server.url]``."""
     with MediaServer(tmp_path / "media-host") as server:
         yield server
+
+
+# The publishing engine's fixtures (backend, make_harness, harness: see tests/engine.py), and
+# the post tests' media, for the engine tests outside tests/posts.
+from tests.engine import backend, harness, make_harness  # noqa: E402, F401
+from tests.posts.conftest import clip, media_dir, photos, png  # noqa: E402, F401

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:  # annotations only: the commands import what they use lazily
+    from .accounts import Context
+    from .config import Settings
+    from .sandbox import RunningSandbox
 
 app = typer.Typer(
     help="Autoposter: publish to TikTok through TikTok's official APIs.",
@@ -116,18 +121,136 @@ def _print_sandbox_banner(config: object, host: str, port: int) -> None:
 
 
 @app.command()
+def worker(
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker threads sending posts.")
+    ] = 2,
+) -> None:
+    """Run a worker: sends due posts to TikTok and does the periodic work, until Ctrl-C."""
+    from .config import load_settings
+    from .jobs import run_worker
+    from .logs import setup_logging
+
+    settings = load_settings()
+    setup_logging(settings, "worker")
+    ctx = _open_context(settings)
+    try:
+        run_worker(ctx, workers)
+    finally:
+        ctx.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (default: AUTOPOSTER_PUBLIC_URL's).")
+    ] = None,
+) -> None:
+    """Run the web app (dashboard, TikTok webhooks, media links) until Ctrl-C."""
+    from .config import load_settings
+    from .logs import setup_logging
+    from .web import create_app
+    from .web import serve as serve_web
+
+    settings = load_settings()
+    setup_logging(settings, "serve")
+    ctx = _open_context(settings)
+    try:
+        serve_web(create_app(ctx), host, port or _public_port(settings.public_url))
+    finally:
+        ctx.close()
+
+
+@app.command()
 def run(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    sandbox_port: Annotated[
-        int, typer.Option(help="Port of the built-in sandbox.")
-    ] = DEFAULT_SANDBOX_PORT,
+    port: Annotated[
+        int | None, typer.Option(help="Web app port (default: AUTOPOSTER_PUBLIC_URL's, 8000).")
+    ] = None,
+    worker_threads: Annotated[
+        int, typer.Option(min=1, help="Threads of the worker sending posts.")
+    ] = 2,
 ) -> None:
-    """Run Autoposter on its embedded defaults (today: the built-in TikTok sandbox)."""
-    from .sandbox import SandboxConfig, serve
+    """Run the web app, a worker and the built-in TikTok sandbox together, until Ctrl-C.
 
-    config = SandboxConfig()
-    _print_sandbox_banner(config, host, sandbox_port)
-    serve(config, host, sandbox_port)
+    The sandbox starts only while no TikTok app (AUTOPOSTER_TIKTOK_CLIENT_KEY) is configured.
+    """
+    from .config import load_settings
+    from .jobs import run_worker
+    from .logs import setup_logging
+    from .store import upgrade
+    from .web import create_app, start_in_thread
+
+    settings = load_settings()
+    log_file = setup_logging(settings, "run")
+    upgrade(settings.database)  # the embedded default database needs no separate step
+    sandbox = _start_embedded_sandbox(settings, host) if settings.uses_sandbox else None
+    ctx = _open_context(settings)
+    web = None
+    try:
+        web = start_in_thread(create_app(ctx), host, port or _public_port(settings.public_url))
+        _print_run_banner(web.url, log_file, sandbox_url=sandbox.url if sandbox else None)
+        run_worker(ctx, worker_threads)
+    finally:
+        if web is not None:
+            web.stop()
+        if sandbox is not None:
+            sandbox.stop()
+        ctx.close()
+    typer.echo("Autoposter stopped.", err=True)
+
+
+def _public_port(public_url: str) -> int:
+    from urllib.parse import urlsplit
+
+    parsed = urlsplit(public_url)
+    return parsed.port or (443 if parsed.scheme == "https" else 8000)
+
+
+def _start_embedded_sandbox(settings: Settings, host: str) -> RunningSandbox:
+    """The built-in sandbox, told where Autoposter's media links and webhooks are."""
+    from urllib.parse import urlsplit
+
+    from .posts.media_store import media_prefix
+    from .sandbox import SandboxConfig, start_in_thread
+
+    config = SandboxConfig(
+        redirect_uris=[settings.callback_uri],
+        verified_url_prefixes=[media_prefix(settings)],
+        webhook_url=settings.public_url.rstrip("/") + "/webhooks/tiktok",
+        data_dir=settings.data_dir / "sandbox",
+    )
+    port = urlsplit(settings.sandbox_url).port or DEFAULT_SANDBOX_PORT
+    return start_in_thread(config, host, port)
+
+
+def _print_run_banner(web_url: str, log_file: Path, *, sandbox_url: str | None) -> None:
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    console.print(f"[bold]Autoposter[/] is running: open [bold]{web_url}[/]")
+    if sandbox_url:
+        console.print(
+            f"  TikTok         the built-in sandbox at {sandbox_url} (inspect: "
+            f"{sandbox_url}/sandbox/); set AUTOPOSTER_TIKTOK_CLIENT_KEY for the real TikTok"
+        )
+    console.print(f"  logs           {log_file}")
+    console.print(
+        "  first          create your login with `autoposter users create NAME`, then sign "
+        "in and connect a TikTok account"
+    )
+    console.print("  stop           Ctrl-C")
+
+
+def _open_context(settings: Settings) -> Context:
+    from .accounts import Context
+    from .store import SchemaOutOfDate
+
+    try:
+        return Context.from_settings(settings)
+    except SchemaOutOfDate as exc:
+        raise _fail(str(exc)) from None
 
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     queue_url: str | None = Field(
         default=None, validation_alias=AliasChoices("AUTOPOSTER_QUEUE_URL", "QUEUE_URL")
     )
+    # Installations (or test runs) sharing one Redis or PostgreSQL queue keep apart by name.
+    queue_name: str = "autoposter"
     secret_key: SecretStr | None = None
     secret_key_file: Path | None = None
     public_url: str = "http://127.0.0.1:8000"
@@ -78,6 +80,30 @@ class Settings(BaseSettings):
     # Refresh this many seconds before the access token expires (capped at half its lifetime).
     token_refresh_margin: int = Field(default=900, ge=0)
     oauth_state_ttl: int = Field(default=600, gt=0)
+    # §6: TikTok's daily cap of direct posts per creator, "typically around 15"; the engine
+    # paces below it rather than provoking spam_risk_too_many_posts.
+    daily_post_cap: int = Field(default=15, ge=1)
+    # A composed post not confirmed by its author within this many seconds expires.
+    confirm_timeout: int = Field(default=1800, gt=0)
+    # Signed media URLs (photo posts, PULL_FROM_URL) stay valid this long: longer than the
+    # hour TikTok may take to download them (§4.6).
+    media_url_ttl: int = Field(default=3 * 3600, gt=0)
+    # A post whose sending keeps failing for temporary reasons gives up after this many tries.
+    post_max_attempts: int = Field(default=8, ge=1)
+    # §4.0: TikTok promises no processing time; a post still processing this many seconds
+    # after TikTok had its media fails (saying it may still appear) instead of being polled
+    # forever.
+    processing_timeout: int = Field(
+        default=2 * 3600,
+        gt=0,
+        description=(
+            "Seconds a post may stay in TikTok's processing before it is marked failed with "
+            "a message to check the post on TikTok (TikTok gives no limit; 4 GB can take minutes)."
+        ),
+    )
+    log_dir: Path | None = None
+    # Rotated log files older than this many days are deleted.
+    log_retention_days: int = Field(default=14, ge=1)
 
     @field_validator("features", mode="before")
     @classmethod
@@ -173,6 +199,15 @@ class Settings(BaseSettings):
     @property
     def scopes(self) -> tuple[str, ...]:
         return scopes_for(self.features)
+
+    @property
+    def media_dir(self) -> Path:
+        """Where composed posts' media wait until TikTok has them."""
+        return self.data_dir / "media"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.log_dir or self.data_dir / "logs"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -24,7 +24,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 log = logging.getLogger("autoposter.vault")
 
@@ -162,6 +164,20 @@ class Keyring:
 
     def decrypt(self, ciphertext: str, aad: str) -> str:
         return decrypt_with(self._key_for(key_id_of(ciphertext)), ciphertext, aad)
+
+    def derived_key(self, purpose: str, key_id: str | None = None) -> tuple[str, bytes]:
+        """A 32-byte key for ``purpose`` (e.g. signing media URLs), derived with HKDF-SHA256
+        from the current vault key, or from ``key_id`` to check something signed before a
+        rotation. Returns the vault key's id with it; the vault key itself never leaves."""
+        self._reload_if_changed()
+        source_id = key_id or self._current
+        hkdf = HKDF(
+            algorithm=hashes.SHA256(),
+            length=KEY_BYTES,
+            salt=None,
+            info=b"autoposter derived key\x00" + purpose.encode("utf-8"),
+        )
+        return source_id, hkdf.derive(self._key_for(source_id))
 
     def reload(self) -> None:
         """Re-read the key store now (rotation calls this after changing it)."""

@@ -1,0 +1,198 @@
+"""The worker: huey tasks that take ids, and the periodic work around them.
+
+``QUEUE_URL`` picks the queue with no other change (DESIGN): ``sqlite:///PATH`` →
+``SqliteHuey`` (the default, in the data directory), ``redis://…`` → ``RedisHuey``,
+``postgresql://…`` → ``PostgresHuey``. The queue only delivers "work on post N now"; the
+database says what that work is, so a lost task costs nothing but time (the reconciler
+re-enqueues it).
+
+Each worker process runs, beside huey's consumer threads, a dispatcher thread that every
+second claims due posts and every few seconds reconciles stalled ones — safe with any
+number of workers, since both claim by compare-and-set. Periodic tasks (through huey's
+scheduler, each under a lock so many workers do not run it at once): token refresh ahead of
+expiry, retention clean-up, log expiry.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+from huey.exceptions import TaskLockedException
+
+from .accounts import Context, refresh_due_accounts
+from .logs import expire_logs
+from .posts import DEFAULT_TIMINGS, Timings, clean_up, dispatch_due, reconcile, run_post
+from .posts.pipeline import allow_running, request_stop
+
+log = logging.getLogger("autoposter.jobs")
+
+QUEUE_NAME = "autoposter"
+DISPATCH_EVERY = 1.0
+RECONCILE_EVERY = 5.0
+HEALTH_CHECK_EVERY = 10.0
+
+
+def huey_for(queue_url: str, *, name: str = QUEUE_NAME, immediate: bool = False) -> Huey:
+    """The huey instance ``queue_url`` names (see the module docstring)."""
+    scheme = urlsplit(queue_url).scheme.lower()
+    options: dict[str, Any] = {"results": False, "immediate": immediate}
+    if scheme == "sqlite":
+        path = queue_url.removeprefix("sqlite:///")
+        if not path or path == queue_url:
+            raise ValueError(f"QUEUE_URL {queue_url!r}: write a SQLite queue as sqlite:///PATH")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(name, filename=path, **options)
+    if scheme in ("redis", "rediss", "unix"):
+        return RedisHuey(name, url=queue_url, **options)
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        # huey talks to PostgreSQL through libpq, which knows no SQLAlchemy driver suffix.
+        dsn = "postgresql://" + queue_url.split("://", 1)[1]
+        return PostgresHuey(name, dsn=dsn, **options)
+    raise ValueError(
+        f"QUEUE_URL {queue_url!r} is not a queue Autoposter knows: use sqlite:///PATH, "
+        "redis://HOST:PORT/DB or postgresql://USER:PASSWORD@HOST/NAME"
+    )
+
+
+@dataclass
+class Engine:
+    """One process's queue and tasks, bound to its Context."""
+
+    ctx: Context
+    huey: Huey
+    timings: Timings = DEFAULT_TIMINGS
+    publish_post: Callable[[int], Any] = field(init=False)
+
+    def enqueue(self, post_id: int) -> None:
+        """Ask a worker to run the post (in immediate mode: run it now, here)."""
+        self.publish_post(post_id)
+
+    def dispatch(self) -> list[int]:
+        return dispatch_due(self.ctx, self.enqueue)
+
+    def reconcile(self) -> list[int]:
+        return reconcile(self.ctx, self.enqueue)
+
+
+def build_engine(
+    ctx: Context, *, huey: Huey | None = None, timings: Timings = DEFAULT_TIMINGS
+) -> Engine:
+    """Register the tasks on ``huey`` (by default the one ``QUEUE_URL`` names)."""
+    settings = ctx.settings
+    assert settings.queue_url is not None
+    engine = Engine(ctx, huey or huey_for(settings.queue_url, name=settings.queue_name), timings)
+    queue = engine.huey
+
+    def publish_post(post_id: int) -> None:
+        run_post(ctx, post_id, timings)
+
+    def refresh_tokens() -> None:
+        _locked(queue, "refresh_tokens", lambda: refresh_due_accounts(ctx))
+
+    def retention() -> None:
+        _locked(queue, "retention", lambda: clean_up(ctx))
+
+    def log_expiry() -> None:
+        _locked(queue, "expire_logs", lambda: expire_logs(ctx.settings, ctx.now()))
+
+    engine.publish_post = queue.task(name="publish_post")(publish_post)
+    queue.periodic_task(crontab(minute="*"), name="refresh_tokens")(refresh_tokens)
+    queue.periodic_task(crontab(minute="*/5"), name="retention")(retention)
+    queue.periodic_task(crontab(minute="17"), name="expire_logs")(log_expiry)
+    return engine
+
+
+def _locked(queue: Huey, name: str, work: Callable[[], object]) -> None:
+    """Run periodic work unless another worker is already running it."""
+    try:
+        with queue.lock_task(name):
+            outcome = work()
+    except TaskLockedException:
+        log.debug("%s is already running in another worker", name)
+        return
+    log.info("%s: %s", name, outcome)
+
+
+class Dispatcher:
+    """The dispatcher/reconciler loop of one worker process (see the module docstring)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="dispatcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        next_reconcile = 0.0
+        while not self._stop.wait(DISPATCH_EVERY):
+            try:
+                self._engine.dispatch()
+                if time.monotonic() >= next_reconcile:
+                    self._engine.reconcile()
+                    next_reconcile = time.monotonic() + RECONCILE_EVERY
+            except Exception:  # the database or queue hiccuped: try again next round
+                log.exception("dispatching failed; retrying in a second")
+
+
+def make_consumer(engine: Engine, workers: int) -> Consumer:
+    return engine.huey.create_consumer(
+        workers=workers,
+        worker_type="thread",
+        periodic=True,
+        # Idle workers poll the queue at most this far apart (seconds).
+        initial_delay=0.1,
+        max_delay=1.0,
+        # On stop, running posts hand themselves back; an upload still going after this
+        # long is abandoned mid-way and resumed by the next worker (the reconciler).
+        shutdown_timeout=15.0,
+    )
+
+
+def run_until_signalled(consumer: Consumer, stop: threading.Event | None = None) -> None:
+    """Run ``consumer`` until SIGINT or SIGTERM (or ``stop``), then stop it gracefully.
+
+    Both signals mean "stop cleanly" here (huey alone treats SIGTERM as abrupt): running
+    posts are told to hand themselves back, and the consumer waits for its workers.
+    """
+    stop = stop or threading.Event()
+    consumer.start()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: stop.set())
+    health_check = time.monotonic() + HEALTH_CHECK_EVERY
+    try:
+        while not stop.wait(0.2):
+            if time.monotonic() >= health_check:
+                consumer.check_worker_health()  # restarts a worker thread that died
+                health_check = time.monotonic() + HEALTH_CHECK_EVERY
+    finally:
+        log.info("stopping the worker")
+        request_stop()
+        consumer.stop(graceful=True)
+
+
+def run_worker(ctx: Context, workers: int = 2) -> None:
+    """``autoposter worker``: consumers plus the dispatcher, until SIGINT/SIGTERM."""
+    engine = build_engine(ctx)
+    allow_running()
+    dispatcher = Dispatcher(engine)
+    dispatcher.start()
+    try:
+        run_until_signalled(make_consumer(engine, workers))
+    finally:
+        dispatcher.stop()

@@ -1,0 +1,65 @@
+"""``autoposter run`` (what ``make run`` starts): the web app, a worker and the built-in
+sandbox in one command, its address and first step on screen, all stopped by Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.engine import free_port
+
+AUTOPOSTER = Path(sys.executable).parent / "autoposter"
+
+
+def wait_until_up(url: str, process: subprocess.Popen[str], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        assert process.poll() is None, "autoposter run exited early"
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{url} did not answer"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_run_starts_everything_says_where_and_stops_cleanly(tmp_path: Path, signum: int) -> None:
+    web, sandbox = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOPOSTER_")}
+    env.pop("DATABASE_URL", None)
+    env.pop("QUEUE_URL", None)
+    env.update(
+        AUTOPOSTER_DATA_DIR=str(tmp_path / "data"),
+        AUTOPOSTER_PUBLIC_URL=web,
+        AUTOPOSTER_SANDBOX_URL=sandbox,
+    )
+    process = subprocess.Popen(
+        [str(AUTOPOSTER), "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_up(f"{web}/healthz", process)
+        prefixes = httpx.get(f"{sandbox}/sandbox/api/url-prefixes").json()["prefixes"]
+        assert prefixes == [f"{web}/media/"]  # photo links are verified in the sandbox
+    finally:
+        process.send_signal(signum)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert f"Autoposter is running: open {web}" in output
+    assert "autoposter users create" in output  # what to do first
+    assert "Autoposter stopped." in output
+    assert (tmp_path / "data" / "autoposter.db").exists()  # upgraded on start
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{web}/healthz", timeout=1.0)
