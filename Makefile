@@ -31,6 +31,11 @@ lint: install
 bench: install
 	$(BIN)/python bench/sandbox_upload.py
 	$(BIN)/python bench/upload.py
+	$(BIN)/python bench/cli_startup.py
+
+.PHONY: docs
+docs: install
+	$(BIN)/python -m autoposter.config_docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
