@@ -31,6 +31,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/sandbox_upload.py
 	$(BIN)/python bench/upload.py
+	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/cli_startup.py
 
 .PHONY: docs
