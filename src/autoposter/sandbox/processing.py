@@ -128,16 +128,19 @@ def _finish(world: World, publish: Publish, outcome: Outcome) -> None:
         return  # the fault: processing never ends
     if world.grants.get(publish.open_id) is None:
         # §4.9: the creator revoked the app's access while the media was processing.
-        _fail(world, publish, "auth_removed")
+        fail_publish(world, publish, "auth_removed")
     elif outcome.fail_reason is not None:
-        _fail(world, publish, outcome.fail_reason)
+        fail_publish(world, publish, outcome.fail_reason)
     elif publish.mode == "DIRECT_POST":
         _complete_direct_post(world, publish)
     else:
         _deliver_to_inbox(world, publish)
 
 
-def _fail(world: World, publish: Publish, reason: str) -> None:
+def fail_publish(world: World, publish: Publish, reason: str) -> None:
+    """Move a publish to FAILED once, and tell the app through ``post.publish.failed``."""
+    if publish.final:
+        return
     publish.status = "FAILED"
     publish.fail_reason = reason
     publish.finished_at = world.now()

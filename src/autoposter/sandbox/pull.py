@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import processing, webhooks
+from . import processing
 from .state import Publish, World
 
 log = logging.getLogger("autoposter.sandbox")
@@ -30,21 +30,6 @@ class PullFailed(Exception):
 
 def pull_fail_reason(publish: Publish) -> str:
     return "photo_pull_failed" if publish.media == "photo" else "video_pull_failed"
-
-
-def fail_publish(world: World, publish: Publish, reason: str) -> None:
-    """Move a publish to FAILED once, and tell the app through ``post.publish.failed``."""
-    if publish.final:
-        return
-    publish.status = "FAILED"
-    publish.fail_reason = reason
-    publish.finished_at = world.now()
-    content = {
-        "publish_id": publish.publish_id,
-        "reason": reason,
-        "publish_type": processing.publish_type(publish),
-    }
-    webhooks.emit(world, "post.publish.failed", publish.open_id, content)
 
 
 def is_verified(world: World, url: str) -> bool:
@@ -75,7 +60,7 @@ def cancel_pull(world: World, publish: Publish) -> None:
     task = world.pull_tasks.pop(publish.publish_id, None)
     if task is not None:
         task.cancel()
-    fail_publish(world, publish, "publish_cancelled")
+    processing.fail_publish(world, publish, "publish_cancelled")
 
 
 def _forget_task(world: World, publish_id: str, task: asyncio.Task[None]) -> None:
@@ -89,7 +74,7 @@ def _time_out(world: World, publish: Publish) -> None:
         return  # finished, failed or cancelled already
     task.cancel()
     log.info("pull of %s timed out after %.0f s", publish.publish_id, PULL_TIMEOUT)
-    fail_publish(world, publish, pull_fail_reason(publish))
+    processing.fail_publish(world, publish, pull_fail_reason(publish))
 
 
 async def _pull(world: World, publish: Publish) -> None:
@@ -107,7 +92,7 @@ async def _pull(world: World, publish: Publish) -> None:
     except (PullFailed, httpx.HTTPError, OSError) as exc:
         log.info("pull of %s failed: %s", publish.publish_id, exc)
         world.pull_tasks.pop(publish.publish_id, None)
-        fail_publish(world, publish, pull_fail_reason(publish))
+        processing.fail_publish(world, publish, pull_fail_reason(publish))
     finally:
         if not handed_over:
             for path in paths:
@@ -120,7 +105,7 @@ def _hand_to_processing(world: World, publish: Publish) -> None:
     except Exception:
         # A TikTok-side failure is "internal" and retryable (§4.9).
         log.exception("processing of %s could not start", publish.publish_id)
-        fail_publish(world, publish, "internal")
+        processing.fail_publish(world, publish, "internal")
 
 
 async def _download_all(world: World, publish: Publish, paths: list[Path]) -> None:
