@@ -14,7 +14,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..store.models import ApiToken, User
@@ -62,6 +62,9 @@ def create_user(ctx: Context, username: str, password: str) -> User:
     user = User(username=username, password_hash=_hasher.hash(password), created_at=ctx.now())
     try:
         with ctx.db.session() as session:
+            # The first user administers the installation (issue 6); a race between two
+            # first sign-ups at most makes both admins, never neither.
+            user.is_admin = session.scalar(select(func.count()).select_from(User)) == 0
             session.add(user)
             session.flush()
             audit.record(session, audit.USER_CREATED, ctx.now(), user_id=user.id)
@@ -92,6 +95,38 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def count_users(ctx: Context) -> int:
+    with ctx.db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def change_password(ctx: Context, user: User, current: str, new: str) -> User:
+    """Set a new password after checking the current one; signs out every other session
+    (the epoch moves on) and returns the user as now stored."""
+    if authenticate(ctx, user.username, current) is None:
+        raise InvalidInput("The current password is not right: type it again.")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    with ctx.db.session() as session:
+        session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(password_hash=_hasher.hash(new), session_epoch=User.session_epoch + 1)
+        )
+        audit.record(session, audit.PASSWORD_CHANGED, ctx.now(), user_id=user.id)
+    return get_user(ctx, user.id)
+
+
+def end_all_sessions(ctx: Context, user: User) -> User:
+    """Sign out everywhere: every session cookie issued so far stops working."""
+    with ctx.db.session() as session:
+        session.execute(
+            update(User).where(User.id == user.id).values(session_epoch=User.session_epoch + 1)
+        )
+        audit.record(session, audit.SESSIONS_ENDED, ctx.now(), user_id=user.id)
+    return get_user(ctx, user.id)
 
 
 def get_user(ctx: Context, user_id: int) -> User:

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from ..accounts import Context
 from ..tiktok import ReplayGuard
-from . import health, media, webhooks
+from . import health, media, pages, webhooks
 
 
 def create_app(ctx: Context, *, replay_guard: ReplayGuard | None = None) -> FastAPI:
@@ -17,6 +17,7 @@ def create_app(ctx: Context, *, replay_guard: ReplayGuard | None = None) -> Fast
     app.state.replay_guard = replay_guard or ReplayGuard()
     for module in (health, webhooks, media):
         app.include_router(module.router)
+    pages.install(app)
     return app
 
 

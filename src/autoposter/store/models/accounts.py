@@ -18,7 +18,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..base import Base, UTCDateTime
@@ -41,6 +51,10 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The IANA zone the person types and reads times in (DESIGN: stored in UTC, shown local).
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # The first user to sign up administers the installation (issue 6).
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Bumped by "sign out everywhere": session cookies of an older epoch stop working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TikTokAccount(Base):
