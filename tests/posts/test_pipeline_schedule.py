@@ -121,3 +121,11 @@ def test_scheduling_warns_when_tiktoks_rate_would_delay_the_post(
     )
     assert [w.code for w in composed.warnings] == ["init_rate"]
     assert "spaces them out" in composed.warnings[0].message
+
+
+def test_a_scheduled_post_edited_to_go_now_is_sent_at_once(harness: Harness, clip: Path) -> None:
+    post = harness.compose(video_post(clip, publish_at=harness.clock() + timedelta(hours=5)))
+    edited = edit_post(harness.ctx, harness.user, post.id, publish_at=None).post
+    assert edited.status == "scheduled"
+    assert edited.publish_at is not None and edited.publish_at <= harness.clock()
+    assert harness.finish(post.id).status == "published"

@@ -33,7 +33,17 @@ from .errors import (
     UsernameTaken,
 )
 from .keys import rotate_vault_key
-from .lookup import SYSTEM, AccountView, Actor, SystemTask, get_account, list_accounts
+from .lookup import (
+    SYSTEM,
+    AccountView,
+    Actor,
+    SystemTask,
+    TokenHealth,
+    account_usernames,
+    get_account,
+    list_accounts,
+    token_health,
+)
 from .privacy import (
     ErasureReport,
     erase_user,
@@ -54,6 +64,7 @@ from .users import (
     get_user,
     list_api_tokens,
     revoke_api_token,
+    set_time_zone,
     verify_api_token,
 )
 from .webhooks import handle_authorization_removed
@@ -86,8 +97,10 @@ __all__ = [
     "StateWrongUser",
     "SystemTask",
     "TikTokUnavailable",
+    "TokenHealth",
     "UsernameTaken",
     "access_token_for",
+    "account_usernames",
     "authenticate",
     "change_password",
     "count_users",
@@ -110,7 +123,9 @@ __all__ = [
     "register_export_section",
     "revoke_api_token",
     "rotate_vault_key",
+    "set_time_zone",
     "start_connect",
     "tiktok_client_for",
+    "token_health",
     "verify_api_token",
 ]

@@ -8,12 +8,13 @@ one), and a :class:`SystemTask` (the worker's periodic jobs, webhooks) sees all 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ..store.models import TikTokAccount, User
+from ..store.models import CONNECTED, TikTokAccount, User
 from .context import Context
 from .errors import NotFound
 
@@ -51,9 +52,7 @@ class AccountView:
     @property
     def label(self) -> str:
         """How to name the account to its owner: "@username", else the nickname."""
-        if self.username:
-            return "@" + self.username
-        return self.nickname or f"TikTok account {self.id}"
+        return account_label(self.id, self.username, self.nickname)
 
     @classmethod
     def of(cls, account: TikTokAccount) -> AccountView:
@@ -75,6 +74,27 @@ class AccountView:
         )
 
 
+# A creator whose authorization ends within this long is asked to reconnect ahead of time
+# (§1.6: the refresh token lives 365 or 180 days and refreshing does not extend it).
+RECONNECT_AHEAD = timedelta(days=14)
+
+TokenHealth = Literal["ok", "refresh_soon", "needs_reconnect"]
+
+
+def token_health(account: AccountView, now: datetime) -> TokenHealth:
+    """How the account's authorization stands, in the words the API, CLI and dashboard use:
+    ``needs_reconnect`` — it cannot post until its creator connects it again;
+    ``refresh_soon`` — the authorization runs out within :data:`RECONNECT_AHEAD`, so the
+    creator should reconnect before then; ``ok`` otherwise. (Access tokens expiring is no
+    news: they are refreshed ahead of time, §1.5.)"""
+    ends = account.refresh_expires_at
+    if account.status != CONNECTED or (ends is not None and ends <= now):
+        return "needs_reconnect"
+    if ends is not None and ends - now <= RECONNECT_AHEAD:
+        return "refresh_soon"
+    return "ok"
+
+
 def accounts_of(actor: Actor) -> Select[TikTokAccount]:
     """A query over the accounts ``actor`` may see."""
     query = select(TikTokAccount)
@@ -94,6 +114,33 @@ def list_accounts(ctx: Context, actor: Actor) -> list[AccountView]:
     with ctx.db.session() as session:
         accounts = session.scalars(accounts_of(actor).order_by(TikTokAccount.id))
         return [AccountView.of(a) for a in accounts]
+
+
+def account_usernames(ctx: Context, actor: Actor) -> dict[int, str | None]:
+    """Each of the actor's accounts' TikTok username by id: the cheap lookup lists need."""
+    query = select(TikTokAccount.id, TikTokAccount.username)
+    if not isinstance(actor, SystemTask):
+        query = query.where(TikTokAccount.user_id == actor.id)
+    with ctx.db.session() as session:
+        return {row.id: row.username for row in session.execute(query)}
+
+
+def account_labels(ctx: Context, actor: Actor) -> dict[int, str]:
+    """Each of the actor's accounts' :attr:`AccountView.label` by id, in id order: what a
+    post list needs (its account filter, each row's account) without building views."""
+    query = select(TikTokAccount.id, TikTokAccount.username, TikTokAccount.nickname)
+    if not isinstance(actor, SystemTask):
+        query = query.where(TikTokAccount.user_id == actor.id)
+    # A read on a plain connection: an ORM session's unit of work costs twice the query.
+    with ctx.db.engine.connect() as connection:
+        rows = connection.execute(query.order_by(TikTokAccount.id)).all()
+    return {row.id: account_label(row.id, row.username, row.nickname) for row in rows}
+
+
+def account_label(account_id: int, username: str | None, nickname: str | None) -> str:
+    if username:
+        return "@" + username
+    return nickname or f"TikTok account {account_id}"
 
 
 def get_account(ctx: Context, actor: Actor, account_id: int) -> AccountView:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,10 +26,13 @@ from .errors import InvalidInput, NotFound, UsernameTaken
 API_TOKEN_PREFIX = "apt_"
 MIN_PASSWORD_LENGTH = 8
 MAX_USERNAME_LENGTH = 150
+# How exactly an API token's "last used" time is kept (see verify_api_token).
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 _hasher = PasswordHasher()
 # Verifying against this when the username is unknown makes both failures take as long.
-_DUMMY_HASH = _hasher.hash("autoposter: no such user")
+# Made on first use, not at import: hashing costs ~0.3 s that every CLI command would pay.
+_dummy_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def authenticate(ctx: Context, username: str, password: str) -> User | None:
     with ctx.db.session() as session:
         user = session.scalars(select(User).where(User.username == username.strip())).first()
         if user is None:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_password_hash(), password)
             return None
         if not _verify(user.password_hash, password):
             return None
@@ -88,6 +92,13 @@ def authenticate(ctx: Context, username: str, password: str) -> User | None:
             user.password_hash = _hasher.hash(password)
         user.last_login_at = ctx.now()
         return user
+
+
+def _dummy_password_hash() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("autoposter: no such user")
+    return _dummy_hash
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -129,6 +140,19 @@ def end_all_sessions(ctx: Context, user: User) -> User:
     return get_user(ctx, user.id)
 
 
+def set_time_zone(ctx: Context, user: User, zone: str) -> User:
+    """Save the IANA time zone the user types and reads times in (e.g. ``Europe/Paris``)."""
+    zone = zone.strip()
+    if zone not in available_timezones():
+        raise InvalidInput(
+            f"{zone!r} is not a time zone this server knows: pick one from the list, "
+            "e.g. Europe/Paris or America/New_York."
+        )
+    with ctx.db.session() as session:
+        session.execute(update(User).where(User.id == user.id).values(time_zone=zone))
+    return get_user(ctx, user.id)
+
+
 def get_user(ctx: Context, user_id: int) -> User:
     with ctx.db.session() as session:
         user = session.get(User, user_id)
@@ -152,20 +176,53 @@ def create_api_token(ctx: Context, user: User, name: str) -> NewApiToken:
         return NewApiToken(row.id, name, token)
 
 
+@dataclass(frozen=True)
+class ApiTokenOwner:
+    """Who a live API token belongs to, and when the token was last noted as used."""
+
+    user: User
+    token_id: int
+    last_used_at: datetime | None
+
+    def use_to_note(self, now: datetime) -> bool:
+        """Whether this use should be written down: at most once a minute per token, as a
+        write on every call would queue each API request behind the database's write lock
+        (SQLite has one writer)."""
+        return self.last_used_at is None or now - self.last_used_at >= LAST_USED_PRECISION
+
+
 def verify_api_token(ctx: Context, token: str) -> User | None:
     """The owner of a live API token, else None; notes when the token was last used."""
+    owner = api_token_owner(ctx, token)
+    if owner is None:
+        return None
+    note_api_token_use(ctx, owner)
+    return owner.user
+
+
+def api_token_owner(ctx: Context, token: str) -> ApiTokenOwner | None:
+    """:func:`verify_api_token` without its write: what a caller that keeps reads and
+    writes apart (the web app, ``web/reads.py``) checks on every request."""
     if not token.startswith(API_TOKEN_PREFIX):
         return None
     with ctx.db.session() as session:
-        row = session.scalars(
-            select(ApiToken).where(
-                ApiToken.token_hash == hash_api_token(token), ApiToken.revoked_at.is_(None)
-            )
+        # The owner with the token, in one select.
+        found = session.execute(
+            select(User, ApiToken.id, ApiToken.last_used_at)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == hash_api_token(token), ApiToken.revoked_at.is_(None))
         ).first()
-        if row is None:
-            return None
-        row.last_used_at = ctx.now()
-        return session.get(User, row.user_id)
+    return None if found is None else ApiTokenOwner(*found)
+
+
+def note_api_token_use(ctx: Context, owner: ApiTokenOwner) -> None:
+    """Write down that the owner's token was used now, unless it was within the minute."""
+    now = ctx.now()
+    if owner.use_to_note(now):
+        with ctx.db.session() as session:
+            session.execute(
+                update(ApiToken).where(ApiToken.id == owner.token_id).values(last_used_at=now)
+            )
 
 
 def list_api_tokens(ctx: Context, user: User) -> list[ApiTokenView]:

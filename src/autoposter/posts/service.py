@@ -52,7 +52,7 @@ from .errors import (
     PostRejected,
     TikTokUnreachable,
 )
-from .machine import NOT_STARTED, record, transition
+from .machine import ACTIVE, NOT_STARTED, record, transition
 from .media_store import (
     StoredFile,
     delete_post_media,
@@ -85,6 +85,17 @@ def create_post(ctx: Context, user: User, account_id: int, request: PostRequest)
 def create_and_confirm(ctx: Context, user: User, account_id: int, request: PostRequest) -> Composed:
     """Compose and confirm in one step, for the API and CLI where the call is the consent."""
     return _create(ctx, user, account_id, request, confirm=True)
+
+
+def check_post(
+    ctx: Context, user: User, account_id: int, request: PostRequest
+) -> list[QuotaWarning]:
+    """Validate as :func:`create_post` would, storing nothing (the API's dry run):
+    PostRejected if invalid, else the warnings its schedule would get."""
+    _check(ctx, user, account_id, request, ctx.now())
+    zone = user.time_zone or "UTC"
+    kind = request.kind.value
+    return _schedule_warnings(ctx, account_id, zone, request.publish_at, request.mode, kind, None)
 
 
 def _create(
@@ -263,6 +274,9 @@ def _apply_edit(
     now: datetime,
 ) -> None:
     columns = request_columns(request)
+    if old_status == SCHEDULED and columns.get("publish_at") is None:
+        # A scheduled post goes when due; "now" must be a time the dispatcher can reach.
+        columns["publish_at"] = now
     with ctx.db.session() as session:
         changed = changed_rows(
             session,
@@ -306,6 +320,25 @@ def cancel_post(ctx: Context, actor: Actor, post_id: int) -> PostView:
         record(session, post_id, old, CANCELLED, now, "Cancelled by its author.")
     delete_post_media(ctx, post_id)
     return get_post(ctx, actor, post_id)
+
+
+def delete_post(ctx: Context, actor: Actor, post_id: int) -> None:
+    """Delete a post with its history and files, unless it is in flight (queued, uploading
+    or processing: cancel it, or wait for its end). A post TikTok published stays there."""
+    with ctx.db.session() as session:
+        post = _owned(session, actor, post_id)
+        if post.status in ACTIVE:
+            raise PostNotChangeable(
+                f"This post is {post.status}: it is being sent to TikTok right now. Wait until "
+                "it ends (or cancel it while it is still queued), then delete it."
+            )
+        stored = [m.stored_path for m in _media_of(session, post_id) if m.deleted_at is None]
+        gone = changed_rows(
+            session, delete(Post).where(Post.id == post_id, Post.status == post.status)
+        )
+        if gone != 1:
+            raise PostNotChangeable("This post changed meanwhile; reload it and try again.")
+    remove_stored(ctx.settings, stored)
 
 
 def _not_cancellable(status: str) -> str:
@@ -410,20 +443,42 @@ def _media_by_post(session: Session, post_ids: list[int]) -> dict[int, list[Post
     return found
 
 
+def post_warnings(ctx: Context, actor: Actor, post_id: int) -> list[QuotaWarning]:
+    """What TikTok's limits would do to the post's schedule now (§6), for a page that shows
+    them again before its author commits (the draft's confirmation page)."""
+    return _warnings(ctx, actor, post_id)
+
+
 def _warnings(ctx: Context, actor: Actor, post_id: int) -> list[QuotaWarning]:
     """What TikTok's limits will do to this post's schedule (§6), and the photo-link check."""
-    now = ctx.now()
     with ctx.db.session() as session:
         post = _owned(session, actor, post_id)
         zone = _author(session, post).time_zone or "UTC"
-        if post.account_id is None:
-            return []
-        key = str(post.account_id)
-        existing = init_history(session, post.account_id, now)
+        account_id, publish_at, mode, kind = post.account_id, post.publish_at, post.mode, post.kind
+    if account_id is None:
+        return []
+    return _schedule_warnings(ctx, account_id, zone, publish_at, Delivery(mode), kind, post_id)
+
+
+def _schedule_warnings(
+    ctx: Context,
+    account_id: int,
+    zone: str,
+    publish_at: datetime | None,
+    mode: Delivery,
+    kind: str,
+    post_id: int | None,
+) -> list[QuotaWarning]:
+    """The warnings of a post (``post_id``, or one not stored yet) going out at
+    ``publish_at`` among the account's other planned posts and its recent inits."""
+    now = ctx.now()
+    with ctx.db.session() as session:
+        key = str(account_id)
+        existing = init_history(session, account_id, now)
         others = session.scalars(
             select(Post).where(
-                Post.account_id == post.account_id,
-                Post.id != post_id,
+                Post.account_id == account_id,
+                Post.id != (post_id or 0),
                 Post.status.in_((SCHEDULED, QUEUED)),
             )
         )
@@ -431,8 +486,7 @@ def _warnings(ctx: Context, actor: Actor, post_id: int) -> list[QuotaWarning]:
             PlannedPost(key, p.publish_at or now, Delivery(p.mode), label=f"post {p.id}")
             for p in others
         ]
-        new = PlannedPost(key, post.publish_at or now, Delivery(post.mode), label="this post")
-        kind = post.kind
+    new = PlannedPost(key, publish_at or now, mode, label="this post")
     warnings = schedule_warnings(existing, new, daily_cap=ctx.settings.daily_post_cap, zone=zone)
     problem = photo_url_problem(ctx.settings) if kind == PostKind.PHOTO.value else None
     if problem:

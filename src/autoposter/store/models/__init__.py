@@ -19,6 +19,7 @@ from .accounts import (
     TikTokAccount,
     User,
 )
+from .media import MediaUpload
 from .posts import (
     CANCELLED,
     DRAFT,
@@ -26,6 +27,7 @@ from .posts import (
     FAILED,
     IN_INBOX,
     POST_STATUSES,
+    POST_WHEN,
     PROCESSING,
     PUBLISHED,
     QUEUED,
@@ -55,6 +57,7 @@ __all__ = [
     "IN_INBOX",
     "NEEDS_RECONNECT",
     "POST_STATUSES",
+    "POST_WHEN",
     "PROCESSING",
     "PUBLISHED",
     "QUEUED",
@@ -66,6 +69,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "MediaUpload",
     "OAuthState",
     "Post",
     "PostMedia",

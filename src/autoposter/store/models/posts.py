@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -105,6 +106,15 @@ class Post(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# The post lists' keyset order (autoposter.posts.listing): newest first by when the post
+# goes (or went) out, or was composed when it has no time yet, then by id. Expression
+# indexes, so a page costs the same however many posts there are.
+POST_WHEN = func.coalesce(Post.publish_at, Post.created_at)
+Index("ix_posts_user_id_when", Post.user_id, POST_WHEN, Post.id)
+Index("ix_posts_user_id_status_when", Post.user_id, Post.status, POST_WHEN, Post.id)
+Index("ix_posts_account_id_when", Post.account_id, POST_WHEN, Post.id)
 
 
 class PostMedia(Base):
