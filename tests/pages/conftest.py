@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from autoposter.web.pages.session import (
     session_cookie_for,
 )
 from tests.engine import Backend, Harness, MakeHarness, backend_for
+from tests.media import make_image, make_video
 
 
 @pytest.fixture
@@ -61,3 +63,26 @@ def dashboard(make_harness: MakeHarness) -> Iterator[Dashboard]:
     client, csrf = signed_in_client(harness)
     with client:
         yield Dashboard(harness, client, csrf)
+
+
+@dataclass(frozen=True)
+class PostMedia:
+    """Real media for the post pages' tests, made once per session with PyAV."""
+
+    clip: Path  # 2 s, 540×960 H.264: within every rule
+    long_clip: Path  # 61 s: over the `short` creator's 60-second limit
+    photos: tuple[Path, ...]  # two JPEGs and a WebP
+
+
+@pytest.fixture(scope="session")
+def post_media(tmp_path_factory: pytest.TempPathFactory) -> PostMedia:
+    folder = tmp_path_factory.mktemp("page-media")
+    return PostMedia(
+        clip=make_video(folder / "clip.mp4", seconds=2.0),
+        long_clip=make_video(folder / "long.mp4", width=360, height=360, fps=23, seconds=61),
+        photos=(
+            make_image(folder / "one.jpg", width=1080, height=1350),
+            make_image(folder / "two.jpg", width=1080, height=1080),
+            make_image(folder / "three.webp", width=1080, height=1080),
+        ),
+    )

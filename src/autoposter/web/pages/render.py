@@ -26,14 +26,15 @@ NOTICE_COOKIE = "autoposter_notice"
 templates = Jinja2Templates(directory=str(TEMPLATES))
 
 
-def _local(moment: datetime | None, zone: str = "UTC") -> str:
-    """A stored UTC time as the person reads it, e.g. ``2026-12-01 18:00``."""
+def local_time(moment: datetime | None, zone: str = "UTC") -> str:
+    """A stored UTC time as the person reads it, e.g. ``2026-12-01 18:00`` (the ``local``
+    filter; pages that work out their texts before rendering call it directly)."""
     if moment is None:
         return ""
     return format_local_time(moment, zone or "UTC")
 
 
-templates.env.filters["local"] = _local
+templates.env.filters["local"] = local_time
 
 
 def render(

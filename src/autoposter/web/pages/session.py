@@ -19,13 +19,14 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from ...accounts import Context, NotFound, get_user
 from ...store.models import User
+from ..reads import read_in_thread
 
 SESSION_COOKIE = "autoposter_session"
 CSRF_COOKIE = "autoposter_csrf"
@@ -55,6 +56,11 @@ def _ctx(request: Request) -> Context:
     ctx = request.app.state.ctx
     assert isinstance(ctx, Context)
     return ctx
+
+
+def app_context(request: Request) -> Context:
+    """The service context of the app serving ``request`` (what page routes pass to services)."""
+    return _ctx(request)
 
 
 def _mac(ctx: Context, purpose: str, payload: bytes) -> str:
@@ -122,7 +128,7 @@ async def optional_user(request: Request) -> User | None:
     user = None
     if claims is not None:
         try:
-            found = await run_in_threadpool(get_user, _ctx(request), claims.user_id)
+            found = await read_in_thread(request, get_user, _ctx(request), claims.user_id)
         except NotFound:
             found = None
         if found is not None and found.session_epoch == claims.epoch:
@@ -138,6 +144,11 @@ async def page_user(request: Request) -> User:
     if user is None:
         raise SignInRequired()
     return user
+
+
+# Route parameters: ``user: SignedInUser`` (redirects to sign in) or ``user: MaybeUser``.
+SignedInUser = Annotated[User, Depends(page_user)]
+MaybeUser = Annotated[User | None, Depends(optional_user)]
 
 
 # --- CSRF -------------------------------------------------------------------------------------
