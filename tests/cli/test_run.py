@@ -3,10 +3,8 @@ sandbox in one command, its address and first step on screen, all stopped by Ctr
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 
 from tests.engine import free_port
 
-AUTOPOSTER = Path(sys.executable).parent / "autoposter"
+from .support import AUTOPOSTER, clean_environment
 
 
 def wait_until_up(url: str, process: subprocess.Popen[str], seconds: float = 20.0) -> None:
@@ -34,10 +32,7 @@ def wait_until_up(url: str, process: subprocess.Popen[str], seconds: float = 20.
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
 def test_run_starts_everything_says_where_and_stops_cleanly(tmp_path: Path, signum: int) -> None:
     web, sandbox = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOPOSTER_")}
-    env.pop("DATABASE_URL", None)
-    env.pop("QUEUE_URL", None)
-    env.update(
+    env = clean_environment(
         AUTOPOSTER_DATA_DIR=str(tmp_path / "data"),
         AUTOPOSTER_PUBLIC_URL=web,
         AUTOPOSTER_SANDBOX_URL=sandbox,

@@ -1,4 +1,5 @@
-"""The ``autoposter`` command line. Imports are lazy so ``--help`` answers fast."""
+"""The commands that run or administer Autoposter itself: run, serve, worker, sandbox,
+db upgrade, keys rotate, users create. Imports are lazy so ``--help`` answers fast."""
 
 from __future__ import annotations
 
@@ -7,21 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-if TYPE_CHECKING:  # annotations only: the commands import what they use lazily
-    from .accounts import Context
-    from .config import Settings
-    from .sandbox import RunningSandbox
+from .root import OPERATE, app
 
-app = typer.Typer(
-    help="Autoposter: publish to TikTok through TikTok's official APIs.",
-    no_args_is_help=True,
-    add_completion=False,
-)
+if TYPE_CHECKING:  # annotations only: the commands import what they use lazily
+    from ..config import Settings
+    from ..sandbox import RunningSandbox
 
 DEFAULT_SANDBOX_PORT = 8700
 
 
-@app.command()
+@app.command(rich_help_panel=OPERATE)
 def sandbox(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = DEFAULT_SANDBOX_PORT,
@@ -71,8 +67,8 @@ def sandbox(
     ] = False,
 ) -> None:
     """Run the built-in TikTok sandbox (OAuth, Display and Content Posting APIs)."""
-    from .sandbox import FaultConfig, SandboxConfig, serve
-    from .sandbox.config import SHORT_LIFETIMES
+    from ..sandbox import FaultConfig, SandboxConfig, serve
+    from ..sandbox.config import SHORT_LIFETIMES
 
     config = SandboxConfig(
         require_pkce=require_pkce,
@@ -108,7 +104,7 @@ def sandbox(
 def _print_sandbox_banner(config: object, host: str, port: int) -> None:
     from rich.console import Console
 
-    from .sandbox import SandboxConfig
+    from ..sandbox import SandboxConfig
 
     assert isinstance(config, SandboxConfig)
     base = f"http://{host}:{port}"
@@ -120,27 +116,27 @@ def _print_sandbox_banner(config: object, host: str, port: int) -> None:
     console.print(f"  inspect        {base}/sandbox/")
 
 
-@app.command()
+@app.command(rich_help_panel=OPERATE)
 def worker(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Worker threads sending posts.")
     ] = 2,
 ) -> None:
     """Run a worker: sends due posts to TikTok and does the periodic work, until Ctrl-C."""
-    from .config import load_settings
-    from .jobs import run_worker
-    from .logs import setup_logging
+    from ..jobs import run_worker
+    from ..logs import setup_logging
+    from .runtime import load_settings, open_context
 
     settings = load_settings()
     setup_logging(settings, "worker")
-    ctx = _open_context(settings)
+    ctx = open_context(settings)
     try:
         run_worker(ctx, workers)
     finally:
         ctx.close()
 
 
-@app.command()
+@app.command(rich_help_panel=OPERATE)
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[
@@ -148,21 +144,21 @@ def serve(
     ] = None,
 ) -> None:
     """Run the web app (dashboard, TikTok webhooks, media links) until Ctrl-C."""
-    from .config import load_settings
-    from .logs import setup_logging
-    from .web import create_app
-    from .web import serve as serve_web
+    from ..logs import setup_logging
+    from ..web import create_app
+    from ..web import serve as serve_web
+    from .runtime import load_settings, open_context
 
     settings = load_settings()
     setup_logging(settings, "serve")
-    ctx = _open_context(settings)
+    ctx = open_context(settings)
     try:
         serve_web(create_app(ctx), host, port or _public_port(settings.public_url))
     finally:
         ctx.close()
 
 
-@app.command()
+@app.command(rich_help_panel=OPERATE)
 def run(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[
@@ -176,17 +172,17 @@ def run(
 
     The sandbox starts only while no TikTok app (AUTOPOSTER_TIKTOK_CLIENT_KEY) is configured.
     """
-    from .config import load_settings
-    from .jobs import run_worker
-    from .logs import setup_logging
-    from .store import upgrade
-    from .web import create_app, start_in_thread
+    from ..jobs import run_worker
+    from ..logs import setup_logging
+    from ..store import upgrade
+    from ..web import create_app, start_in_thread
+    from .runtime import load_settings, open_context
 
     settings = load_settings()
     log_file = setup_logging(settings, "run")
     upgrade(settings.database)  # the embedded default database needs no separate step
     sandbox = _start_embedded_sandbox(settings, host) if settings.uses_sandbox else None
-    ctx = _open_context(settings)
+    ctx = open_context(settings)
     web = None
     try:
         web = start_in_thread(create_app(ctx), host, port or _public_port(settings.public_url))
@@ -212,8 +208,8 @@ def _start_embedded_sandbox(settings: Settings, host: str) -> RunningSandbox:
     """The built-in sandbox, told where Autoposter's media links and webhooks are."""
     from urllib.parse import urlsplit
 
-    from .posts.media_store import media_prefix
-    from .sandbox import SandboxConfig, start_in_thread
+    from ..posts.media_store import media_prefix
+    from ..sandbox import SandboxConfig, start_in_thread
 
     config = SandboxConfig(
         redirect_uris=[settings.callback_uri],
@@ -243,33 +239,18 @@ def _print_run_banner(web_url: str, log_file: Path, *, sandbox_url: str | None) 
     console.print("  stop           Ctrl-C")
 
 
-def _open_context(settings: Settings) -> Context:
-    from .accounts import Context
-    from .store import SchemaOutOfDate
-
-    try:
-        return Context.from_settings(settings)
-    except SchemaOutOfDate as exc:
-        raise _fail(str(exc)) from None
-
-
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 keys_app = typer.Typer(help="The vault's encryption keys.", no_args_is_help=True)
 users_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(keys_app, name="keys")
-app.add_typer(users_app, name="users")
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(code=1)
+app.add_typer(db_app, name="db", rich_help_panel=OPERATE)
+app.add_typer(keys_app, name="keys", rich_help_panel=OPERATE)
+app.add_typer(users_app, name="users", rich_help_panel=OPERATE)
 
 
 def _database_label(url: str) -> str:
     from sqlalchemy.engine import make_url
 
-    from .store import normalise_url
+    from ..store import normalise_url
 
     return make_url(normalise_url(url)).render_as_string(hide_password=True)
 
@@ -281,9 +262,9 @@ def db_upgrade(
     ] = None,
 ) -> None:
     """Create or migrate the database schema to this version of Autoposter."""
-    from .config import load_settings
-    from .store import upgrade
-    from .store.migrate import head_revisions
+    from ..store import upgrade
+    from ..store.migrate import head_revisions
+    from .runtime import load_settings
 
     settings = load_settings(**({"database_url": database_url} if database_url else {}))
     upgrade(settings.database)
@@ -294,19 +275,15 @@ def db_upgrade(
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Re-encrypt every stored token under a new key; safe while Autoposter runs."""
-    from .accounts import Context, rotate_vault_key
-    from .config import load_settings
-    from .store import SchemaOutOfDate
-    from .vault import VaultError
+    from ..accounts import rotate_vault_key
+    from ..vault import VaultError
+    from .runtime import fail, load_settings, open_context
 
-    try:
-        ctx = Context.from_settings(load_settings())
-    except SchemaOutOfDate as exc:
-        raise _fail(str(exc)) from None
+    ctx = open_context(load_settings())
     try:
         report = rotate_vault_key(ctx)
     except VaultError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     finally:
         ctx.close()
     typer.echo(f"New key {report.new_key_id}: {report.reencrypted} secrets re-encrypted.")
@@ -315,7 +292,7 @@ def keys_rotate() -> None:
     for key_id in report.external_unused:
         typer.echo(f"Key {key_id} from AUTOPOSTER_SECRET_KEY is no longer used: remove it.")
     if not report.complete:
-        raise _fail(
+        raise fail(
             "some secrets still use old keys (written while rotating): run `autoposter keys "
             "rotate` again; the old keys were kept."
         )
@@ -331,26 +308,18 @@ def users_create(
     """Create a dashboard user (the password is asked for, never passed as an argument)."""
     import sys
 
-    from .accounts import AccountsError, Context, create_user
-    from .config import load_settings
-    from .store import SchemaOutOfDate
+    from ..accounts import AccountsError, create_user
+    from .runtime import fail, load_settings, open_context
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        ctx = Context.from_settings(load_settings())
-    except SchemaOutOfDate as exc:
-        raise _fail(str(exc)) from None
+    ctx = open_context(load_settings())
     try:
         user = create_user(ctx, username, password)
     except AccountsError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     finally:
         ctx.close()
     typer.echo(f"Created user {user.username!r} (id {user.id}).")
-
-
-def main() -> None:
-    app()
