@@ -33,6 +33,7 @@ bench: install
 	$(BIN)/python bench/upload.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/cli_startup.py
+	$(BIN)/python bench/web.py
 
 .PHONY: docs
 docs: install

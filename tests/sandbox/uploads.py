@@ -104,8 +104,9 @@ def upload_file(sandbox: RunningSandbox, token: dict[str, Any], path: Path, **in
     return publish_id
 
 
-def wait_for(condition: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
-    """Poll ``condition`` until it is truthy (bounded); returns its value."""
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
+    """Poll ``condition`` until it is truthy (bounded, generous for a loaded CI machine);
+    returns its value."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
