@@ -546,12 +546,16 @@ def environment(settings: dict[str, str]) -> dict[str, str]:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="The publishing pipeline end to end.")
-    parser.add_argument("--accounts", type=int, default=1000)
-    parser.add_argument("--burst-posts", type=int, default=5000)
-    parser.add_argument("--steady-posts", type=int, default=3000)
-    parser.add_argument("--steady-seconds", type=float, default=300.0)
-    parser.add_argument("--worker-processes", type=int, default=2)
-    parser.add_argument("--worker-threads", type=int, default=32)
+    parser.add_argument("--accounts", type=int, default=1000, help="connected creators")
+    parser.add_argument(
+        "--burst-posts", type=int, default=5000, help="posts all due at once (≤ 5 per account)"
+    )
+    parser.add_argument("--steady-posts", type=int, default=3000, help="posts due one by one")
+    parser.add_argument(
+        "--steady-seconds", type=float, default=300.0, help="the steady posts fall due over this"
+    )
+    parser.add_argument("--worker-processes", type=int, default=2, help="`autoposter worker`s")
+    parser.add_argument("--worker-threads", type=int, default=32, help="--workers of each")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     return parser.parse_args()
 

@@ -27,6 +27,7 @@ from autoposter.accounts import Context, create_user, users
 from autoposter.jobs import Engine, build_engine, huey_for
 from autoposter.posts import PostRequest, PostView, Timings, create_and_confirm, get_post
 from autoposter.posts.machine import FINAL
+from autoposter.posts.tracker import Tracker
 from autoposter.sandbox import RunningSandbox
 from autoposter.store import upgrade
 from autoposter.store.models import Post, User
@@ -174,6 +175,9 @@ def make_harness(
 
     ``webhooks=True`` points the sandbox's webhooks at the harness's web app; ``client``
     replaces the TikTok client (see :func:`client_with_hooks`); ``timings`` the pipeline's.
+    ``tracker=True`` gives the engine a worker process's :class:`Tracker` (runs wait for
+    TikTok's status there, in the background); without one, :meth:`Harness.work` takes
+    every post as far as it goes now, in the test's thread.
     """
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     made: list[Harness] = []
@@ -185,6 +189,7 @@ def make_harness(
         settings: dict[str, Any] | None = None,
         client: Any = None,
         timings: Timings = FAST,
+        tracker: bool = False,
         **sandbox_options: Any,
     ) -> Harness:
         public_url = f"http://127.0.0.1:{free_port()}"
@@ -206,6 +211,9 @@ def make_harness(
             ctx.tiktok_client = client(sandbox, clock)
         huey = huey_for(backend.queue_url, name=backend.queue_name)
         engine = build_engine(ctx, huey=huey, timings=timings)
+        if tracker:
+            engine.tracker = Tracker()
+            engine.tracker.start()
         port = int(public_url.rsplit(":", 1)[1])
         web = start_in_thread(create_app(ctx), port=port)
         user = create_user(ctx, f"ana{len(made)}", "correct horse battery")
@@ -217,6 +225,8 @@ def make_harness(
 
     yield make
     for harness in made:
+        if harness.engine.tracker is not None:
+            harness.engine.tracker.stop()
         harness.web.stop()
         harness.ctx.close()
 

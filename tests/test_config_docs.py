@@ -75,6 +75,8 @@ def _sample(doc: SettingDoc, tmp_path: Path) -> tuple[str, Any]:
     """A valid value for the setting's variable, and what the setting then holds."""
     if doc.type_text.startswith("integer"):
         return "4242", 4242
+    if doc.type_text.startswith("decimal"):
+        return "42.5", 42.5
     if doc.type_text.startswith("boolean"):
         return "true", True
     if doc.type_text.startswith("path"):

@@ -101,9 +101,141 @@ class Settings(BaseSettings):
             "a message to check the post on TikTok (TikTok gives no limit; 4 GB can take minutes)."
         ),
     )
+    # --- The publishing engine's timings (seconds; autoposter.posts.Timings) ---
+    engine_lease_seconds: float = Field(
+        default=90.0,
+        gt=0,
+        description=(
+            "How long a worker's claim on a post it is sending lasts unless renewed. If the "
+            "worker dies, another takes the post over this long after its last renewal."
+        ),
+    )
+    engine_lease_renew_every: float = Field(
+        default=20.0,
+        gt=0,
+        description=(
+            "How often a worker renews its claim on a post while it uploads or waits for "
+            "TikTok; must be shorter than `AUTOPOSTER_ENGINE_LEASE_SECONDS`."
+        ),
+    )
+    engine_retry_base: float = Field(
+        default=15.0,
+        gt=0,
+        description=(
+            "The first wait before a post that failed for a temporary reason is tried again; "
+            "each further try waits twice as long (with jitter), up to "
+            "`AUTOPOSTER_ENGINE_RETRY_MAX`."
+        ),
+    )
+    engine_retry_max: float = Field(
+        default=900.0,
+        gt=0,
+        description="The longest wait between two tries of a post that keeps failing.",
+    )
+    engine_poll_first: float = Field(
+        default=1.0,
+        gt=0,
+        description=(
+            "The wait from TikTok's acceptance of a post to the first check of its "
+            "processing status, and between the first two checks; each further wait "
+            "doubles, up to `AUTOPOSTER_ENGINE_POLL_MAX`."
+        ),
+    )
+    engine_poll_max: float = Field(
+        default=10.0,
+        gt=0,
+        description="The longest wait between two checks of TikTok's processing status.",
+    )
+    engine_poll_hold: float = Field(
+        default=60.0,
+        ge=0,
+        description=(
+            "How long a worker keeps checking one post's processing status (between checks "
+            "the post waits in the worker's memory, not in one of its threads) before it "
+            "hands the post back, to be checked again after `AUTOPOSTER_ENGINE_POLL_LATER`."
+        ),
+    )
+    engine_poll_later: float = Field(
+        default=20.0,
+        ge=0,
+        description=(
+            "After a worker handed back a post still processing, how long until the next "
+            "worker checks it again."
+        ),
+    )
+    engine_dispatch_every: float = Field(
+        default=1.0,
+        gt=0,
+        description=(
+            "How often each worker looks for posts whose time has come (scheduled posts, "
+            "retries, status checks). While it finds full batches it does not wait."
+        ),
+    )
+    engine_dispatch_batch: int = Field(
+        default=100,
+        ge=1,
+        description="How many due posts one dispatcher claims with one database statement.",
+    )
+    engine_reconcile_every: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "How often each worker looks for posts whose worker stopped renewing its claim "
+            "(it crashed, or the queue lost the task) and hands them to a worker again."
+        ),
+    )
+    engine_delivery_grace: float = Field(
+        default=120.0,
+        gt=0,
+        description=(
+            "How long a post handed to the queue may wait for a worker before it is handed "
+            "out again (a queue can lose a task when its worker is killed)."
+        ),
+    )
+    # --- REST API media uploads ---
+    upload_max_bytes: int = Field(
+        default=4 * 1024**3,
+        gt=0,
+        description=(
+            "The most bytes of media one upload request to the REST API may carry (all its "
+            "files together); a larger one is refused with HTTP 413 before it fills the disk. "
+            "The default is TikTok's own limit for one video, 4 GiB."
+        ),
+    )
+    upload_retention: int = Field(
+        default=24 * 3600,
+        gt=0,
+        description=(
+            "Seconds an uploaded media file that no post uses yet is kept; the periodic "
+            "clean-up deletes it afterwards. Files a post uses stay until TikTok has them."
+        ),
+    )
     log_dir: Path | None = None
     # Rotated log files older than this many days are deleted.
     log_retention_days: int = Field(default=14, ge=1)
+    # --- Dashboard sign-up and the operator named on the privacy and terms pages ---
+    signups_open: bool = Field(
+        default=True,
+        description=(
+            "Whether anyone who can reach the dashboard may create a login. The first user "
+            "(who becomes the administrator) can always sign up; set this to false afterwards "
+            "to close sign-ups."
+        ),
+    )
+    operator_name: str | None = Field(
+        default=None,
+        description=(
+            "Who runs this installation (a person or a company), as the privacy policy and "
+            "terms pages name them. TikTok's app review expects it to be set."
+        ),
+    )
+    operator_email: str | None = Field(
+        default=None,
+        description=(
+            "Where people write about their data or these terms, shown on the privacy policy "
+            "and terms pages. TikTok's app review expects it to be set."
+        ),
+    )
 
     @field_validator("features", mode="before")
     @classmethod
@@ -111,6 +243,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @model_validator(mode="after")
+    def _check_engine_lease(self) -> Settings:
+        # A lease renewed less often than it lasts runs out under a working worker.
+        if self.engine_lease_renew_every >= self.engine_lease_seconds:
+            raise ValueError(
+                "AUTOPOSTER_ENGINE_LEASE_RENEW_EVERY must be shorter than "
+                "AUTOPOSTER_ENGINE_LEASE_SECONDS (a third of it or less is safe)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:

@@ -177,7 +177,13 @@ def type_text(field: FieldInfo) -> str:
         if get_origin(item) is Literal:
             choices = ", ".join(f"`{value}`" for value in get_args(item))
             return f"comma-separated list of {choices}"
-    names = {bool: "boolean (`true` or `false`)", int: "integer", str: "text", Path: "path"}
+    names = {
+        bool: "boolean (`true` or `false`)",
+        int: "integer",
+        float: "decimal number",
+        str: "text",
+        Path: "path",
+    }
     text = "secret text" if annotation is SecretStr else names.get(annotation, str(annotation))
     for bound in field.metadata:
         if isinstance(bound, Ge):

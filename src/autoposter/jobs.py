@@ -7,8 +7,9 @@ database says what that work is, so a lost task costs nothing but time (the reco
 re-enqueues it).
 
 Each worker process runs, beside huey's consumer threads, a dispatcher thread that every
-second claims due posts and every few seconds reconciles stalled ones — safe with any
-number of workers, since both claim by compare-and-set. Periodic tasks (through huey's
+second (``AUTOPOSTER_ENGINE_DISPATCH_EVERY``) claims due posts — batch after batch, without
+waiting, while a backlog remains — and every few seconds reconciles stalled ones: safe with
+any number of workers, since both claim by compare-and-set. Periodic tasks (through huey's
 scheduler, each under a lock so many workers do not run it at once): token refresh ahead of
 expiry, retention clean-up, log expiry.
 """
@@ -17,10 +18,12 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,14 +34,13 @@ from huey.exceptions import TaskLockedException
 
 from .accounts import Context, refresh_due_accounts
 from .logs import expire_logs
-from .posts import DEFAULT_TIMINGS, Timings, clean_up, dispatch_due, reconcile, run_post
+from .posts import Timings, clean_up, dispatch_due, reconcile, run_post
 from .posts.pipeline import allow_running, request_stop
+from .posts.tracker import Tracker
 
 log = logging.getLogger("autoposter.jobs")
 
 QUEUE_NAME = "autoposter"
-DISPATCH_EVERY = 1.0
-RECONCILE_EVERY = 5.0
 HEALTH_CHECK_EVERY = 10.0
 
 
@@ -70,7 +72,9 @@ class Engine:
 
     ctx: Context
     huey: Huey
-    timings: Timings = DEFAULT_TIMINGS
+    timings: Timings
+    # A worker process's runs wait for TikTok's status here, not in its threads (run_worker).
+    tracker: Tracker | None = None
     publish_post: Callable[[int], Any] = field(init=False)
 
     def enqueue(self, post_id: int) -> None:
@@ -78,23 +82,33 @@ class Engine:
         self.publish_post(post_id)
 
     def dispatch(self) -> list[int]:
-        return dispatch_due(self.ctx, self.enqueue)
+        """Claim and enqueue every due post, a batch at a time while batches come back full."""
+        limit = self.timings.dispatch_batch
+        grace = timedelta(seconds=self.timings.delivery_grace)
+        claimed: list[int] = []
+        while True:
+            batch = dispatch_due(self.ctx, self.enqueue, limit=limit, grace=grace)
+            claimed += batch
+            if len(batch) < limit:
+                return claimed
 
     def reconcile(self) -> list[int]:
-        return reconcile(self.ctx, self.enqueue)
+        grace = timedelta(seconds=self.timings.delivery_grace)
+        return reconcile(self.ctx, self.enqueue, limit=self.timings.dispatch_batch, grace=grace)
 
 
 def build_engine(
-    ctx: Context, *, huey: Huey | None = None, timings: Timings = DEFAULT_TIMINGS
+    ctx: Context, *, huey: Huey | None = None, timings: Timings | None = None
 ) -> Engine:
-    """Register the tasks on ``huey`` (by default the one ``QUEUE_URL`` names)."""
+    """Register the tasks on ``huey`` (by default the one ``QUEUE_URL`` names); ``timings``
+    default to the ``AUTOPOSTER_ENGINE_*`` settings."""
     settings = ctx.settings
     assert settings.queue_url is not None
-    engine = Engine(ctx, huey or huey_for(settings.queue_url, name=settings.queue_name), timings)
-    queue = engine.huey
+    queue = huey or huey_for(settings.queue_url, name=settings.queue_name)
+    engine = Engine(ctx, queue, timings or Timings.from_settings(settings))
 
     def publish_post(post_id: int) -> None:
-        run_post(ctx, post_id, timings)
+        run_post(ctx, post_id, engine.timings, tracker=engine.tracker)
 
     def refresh_tokens() -> None:
         _locked(queue, "refresh_tokens", lambda: refresh_due_accounts(ctx))
@@ -139,15 +153,18 @@ class Dispatcher:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        timings = self._engine.timings
         next_reconcile = 0.0
-        while not self._stop.wait(DISPATCH_EVERY):
+        while True:  # the first round at once: posts may be waiting for this worker
             try:
-                self._engine.dispatch()
+                self._engine.dispatch()  # loops itself while a backlog remains
                 if time.monotonic() >= next_reconcile:
                     self._engine.reconcile()
-                    next_reconcile = time.monotonic() + RECONCILE_EVERY
+                    next_reconcile = time.monotonic() + timings.reconcile_every
             except Exception:  # the database or queue hiccuped: try again next round
                 log.exception("dispatching failed; retrying in a second")
+            if self._stop.wait(timings.dispatch_every):
+                return
 
 
 def make_consumer(engine: Engine, workers: int) -> Consumer:
@@ -186,13 +203,24 @@ def run_until_signalled(consumer: Consumer, stop: threading.Event | None = None)
         consumer.stop(graceful=True)
 
 
+# The worker's threads mostly wait on TikTok and the database, each wait releasing the GIL;
+# getting it back takes up to the switch interval (5 ms by default) while another thread
+# computes. A thread that holds SQLite's write lock waits that long after every statement,
+# and every other writer with it: a shorter interval keeps write transactions short.
+WORKER_SWITCH_INTERVAL = 0.0005
+
+
 def run_worker(ctx: Context, workers: int = 2) -> None:
     """``autoposter worker``: consumers plus the dispatcher, until SIGINT/SIGTERM."""
+    sys.setswitchinterval(WORKER_SWITCH_INTERVAL)
     engine = build_engine(ctx)
+    engine.tracker = Tracker(threads=workers)
     allow_running()
+    engine.tracker.start()
     dispatcher = Dispatcher(engine)
     dispatcher.start()
     try:
         run_until_signalled(make_consumer(engine, workers))
     finally:
         dispatcher.stop()
+        engine.tracker.stop()  # runs waiting for TikTok's status hand their posts back

@@ -32,7 +32,7 @@ from autoposter.store.models import Post, User
 from tests.accounts.support import connect_account
 from tests.engine import Backend
 from tests.engine_faults.clock import ScaledClock
-from tests.engine_faults.worker import CLOCK_ENV, RECONCILE_ENV, TIMINGS_ENV
+from tests.engine_faults.worker import CLOCK_ENV
 from tests.posts.support import video_post
 
 REPO = Path(__file__).resolve().parents[2]
@@ -137,13 +137,28 @@ class WorkerSettings:
             "AUTOPOSTER_SANDBOX_URL": self.sandbox_url,
             "AUTOPOSTER_REDIRECT_URI": self.redirect_uri,
             "AUTOPOSTER_PUBLIC_URL": self.public_url,
-            TIMINGS_ENV: json.dumps(asdict(self.timings)),
-            RECONCILE_ENV: f"{self.reconcile_every},{self.delivery_grace}",
+            **engine_settings(self.timings, self.reconcile_every, self.delivery_grace),
             **{f"AUTOPOSTER_{name.upper()}": value for name, value in self.settings.items()},
         }
         if self.clock is not None:
             env[CLOCK_ENV] = str(self.clock)
         return env
+
+
+def engine_settings(
+    timings: Timings, reconcile_every: float, delivery_grace: float
+) -> dict[str, str]:
+    """The engine's timings as the ``AUTOPOSTER_ENGINE_*`` settings a worker reads."""
+    values = {
+        **asdict(timings),
+        "reconcile_every": reconcile_every,
+        "delivery_grace": delivery_grace,
+    }
+    names = {"renew_every": "lease_renew_every"}
+    return {
+        f"AUTOPOSTER_ENGINE_{names.get(name, name).upper()}": str(value)
+        for name, value in values.items()
+    }
 
 
 class WorkerProcess:

@@ -19,9 +19,10 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.orm import Session
 
 from ..store import changed_rows
 from ..store.models import CONNECTED, NEEDS_RECONNECT, TikTokAccount
@@ -316,3 +317,37 @@ def _access_token(ctx: Context, snapshot: TokenSnapshot) -> str:
     _require_usable(snapshot)
     assert snapshot.access_ciphertext is not None
     return decrypt_token(ctx, snapshot.id, "access_token", snapshot.access_ciphertext)
+
+
+# --- Reading inside a caller's transaction (the publishing engine's claim) -----------------
+
+
+def snapshot_in(session: Session, account_id: int) -> TokenSnapshot | None:
+    """The account's token columns, read in the caller's transaction (the system's view:
+    no ownership check); None if the account is gone."""
+    row = session.connection().execute(_SNAPSHOT, {"w_id": account_id}).first()
+    return TokenSnapshot(**row._mapping) if row is not None else None
+
+
+def ready_access_token(ctx: Context, snapshot: TokenSnapshot) -> str | None:
+    """The snapshot's access token if it is usable and not yet due for a refresh, else None:
+    then :func:`access_token_for` is the one to ask (it refreshes under the lease)."""
+    if snapshot.status != CONNECTED or not snapshot.refresh_ciphertext:
+        return None
+    if snapshot.access_ciphertext is None or refresh_due(ctx, snapshot):
+        return None
+    return _access_token(ctx, snapshot)
+
+
+_ACCOUNTS = cast(Table, TikTokAccount.__table__)
+_SNAPSHOT = select(
+    _ACCOUNTS.c.id,
+    _ACCOUNTS.c.user_id,
+    _ACCOUNTS.c.status,
+    _ACCOUNTS.c.status_reason,
+    _ACCOUNTS.c.access_token_ciphertext.label("access_ciphertext"),
+    _ACCOUNTS.c.refresh_token_ciphertext.label("refresh_ciphertext"),
+    _ACCOUNTS.c.access_expires_at,
+    _ACCOUNTS.c.access_lifetime,
+    _ACCOUNTS.c.token_version,
+).where(_ACCOUNTS.c.id == bindparam("w_id"))

@@ -2,12 +2,15 @@
 
 The database is the source of truth; the queue only delivers "work on post N now" (DESIGN).
 
-- :func:`dispatch_due` claims scheduled posts whose time has come with a compare-and-set
-  ``scheduled → queued`` and enqueues them. Every worker runs it about once a second; the
-  compare-and-set lets only one of them claim each post.
-- :func:`reconcile` re-enqueues active posts that nobody holds: their lease ran out (a
-  worker died, or huey lost the task on SIGKILL) or their retry time came. Each is first
-  given a short delivery lease, again by compare-and-set, so it is enqueued once per round.
+- :func:`dispatch_due` claims the posts whose time has come and enqueues them: scheduled
+  posts whose publish time came (``scheduled → queued``), and active posts a worker handed
+  back until a next attempt that has come (a retry, the next status poll). Every worker runs
+  it about once a second, and again at once while it finds full batches; each claim is one
+  compare-and-set ``UPDATE … WHERE id IN (…) AND <still due> RETURNING id``, so of several
+  dispatchers exactly one wins each post.
+- :func:`reconcile` re-enqueues active posts whose lease ran out: a worker died, or huey
+  lost the task on SIGKILL. The same kind of claim gives each a short delivery lease, so it
+  is enqueued once per round.
 - :func:`clean_up` expires unconfirmed drafts, deletes media nobody needs any more, and
   forgets old pacing history (inits, status polls) and OAuth states.
 """
@@ -17,31 +20,39 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.orm import Session
 
 from ..accounts import Context, purge_expired_states
-from ..store import changed_rows
 from ..store.models import DRAFT, EXPIRED, QUEUED, SCHEDULED, Post, PostMedia
-from .machine import ACTIVE, FINAL, transition
+from .machine import ACTIVE, FINAL, transition_many
 from .media_store import delete_post_media
 from .pacing import forget_old_inits, forget_old_polls
+from .timings import DEFAULT_TIMINGS
 
 log = logging.getLogger("autoposter.posts")
 
 Enqueue = Callable[[int], None]
 
-BATCH = 100
+BATCH = DEFAULT_TIMINGS.dispatch_batch
 # How long an enqueued post may wait in the queue before the reconciler enqueues it again.
-DELIVERY_GRACE = timedelta(minutes=2)
+DELIVERY_GRACE = timedelta(seconds=DEFAULT_TIMINGS.delivery_grace)
 
 
-def dispatch_due(ctx: Context, enqueue: Enqueue, *, limit: int = BATCH) -> list[int]:
-    """Claim due scheduled posts (scheduled → queued) and enqueue each; returns their ids."""
+def dispatch_due(
+    ctx: Context, enqueue: Enqueue, *, limit: int = BATCH, grace: timedelta = DELIVERY_GRACE
+) -> list[int]:
+    """Claim the posts whose time has come (at most ``limit`` of each kind, see the module
+    docstring) and enqueue each; returns their ids. A full batch of either kind means more
+    may be due: call again."""
     now = ctx.now()
+    delivery = {"lease_owner": None, "lease_until": now + grace}
     with ctx.db.session() as session:
-        due = list(
+        resumed = _claim(session, _handed_back(now), limit, delivery, order=Post.next_attempt_at)
+        scheduled = list(
             session.scalars(
                 select(Post.id)
                 .where(Post.status == SCHEDULED, Post.publish_at <= now)
@@ -49,25 +60,60 @@ def dispatch_due(ctx: Context, enqueue: Enqueue, *, limit: int = BATCH) -> list[
                 .limit(limit)
             )
         )
-    claimed = []
-    for post_id in due:
-        with ctx.db.session() as session:
-            won = transition(
-                session,
-                post_id,
-                SCHEDULED,
-                QUEUED,
-                now,
-                detail="Due: handed to a worker.",
-                values={"lease_owner": None, "lease_until": now + DELIVERY_GRACE},
-            )
-        if won:
-            claimed.append(post_id)
-            enqueue(post_id)
+        started = transition_many(
+            session,
+            scheduled,
+            SCHEDULED,
+            QUEUED,
+            now,
+            detail="Due: handed to a worker.",
+            values=delivery,
+        )
+    claimed = resumed + started
+    for post_id in claimed:
+        enqueue(post_id)
     return claimed
 
 
-def reconcile(ctx: Context, enqueue: Enqueue, *, limit: int = BATCH) -> list[int]:
+def _handed_back(now: datetime) -> ColumnElement[bool]:
+    """Active posts a worker released (no lease at all) whose next attempt has come."""
+    return and_(
+        Post.status.in_(ACTIVE),
+        Post.lease_owner.is_(None),
+        Post.lease_until.is_(None),
+        or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
+    )
+
+
+def _claim(
+    session: Session,
+    condition: ColumnElement[bool],
+    limit: int,
+    values: dict[str, Any],
+    *,
+    order: Any = Post.id,
+) -> list[int]:
+    """Compare-and-set ``values`` onto up to ``limit`` posts meeting ``condition``; the ids
+    this call changed (a post another dispatcher changed first no longer meets it)."""
+    candidates = list(
+        session.scalars(select(Post.id).where(condition).order_by(order, Post.id).limit(limit))
+    )
+    if not candidates:
+        return []
+    return list(
+        session.scalars(
+            update(Post)
+            .where(Post.id.in_(candidates), condition)
+            .values(values)
+            .returning(Post.id),
+            execution_options={"synchronize_session": False},
+        )
+    )
+
+
+def reconcile(
+    ctx: Context, enqueue: Enqueue, *, limit: int = BATCH, grace: timedelta = DELIVERY_GRACE
+) -> list[int]:
     """Enqueue active posts no live worker holds and that are due; returns their ids."""
     now = ctx.now()
     unheld = and_(
@@ -76,21 +122,9 @@ def reconcile(ctx: Context, enqueue: Enqueue, *, limit: int = BATCH) -> list[int
         or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
     )
     with ctx.db.session() as session:
-        candidates = list(
-            session.scalars(select(Post.id).where(unheld).order_by(Post.id).limit(limit))
-        )
-    rescued = []
-    for post_id in candidates:
-        with ctx.db.session() as session:
-            won = changed_rows(
-                session,
-                update(Post)
-                .where(Post.id == post_id, unheld)
-                .values(lease_owner=None, lease_until=now + DELIVERY_GRACE),
-            )
-        if won == 1:
-            rescued.append(post_id)
-            enqueue(post_id)
+        rescued = _claim(session, unheld, limit, {"lease_owner": None, "lease_until": now + grace})
+    for post_id in rescued:
+        enqueue(post_id)
     if rescued:
         log.info("re-enqueued %d post(s) no worker held: %s", len(rescued), rescued)
     return rescued
@@ -133,16 +167,14 @@ def expire_unconfirmed(ctx: Context) -> int:
         stale = list(
             session.scalars(select(Post.id).where(Post.status == DRAFT, Post.confirm_by <= now))
         )
-    expired = 0
-    for post_id in stale:
-        with ctx.db.session() as session:
-            expired += transition(
-                session,
-                post_id,
-                DRAFT,
-                EXPIRED,
-                now,
-                detail="Not confirmed within the confirmation time; nothing was sent.",
-            )
+        expired = transition_many(
+            session,
+            stale,
+            DRAFT,
+            EXPIRED,
+            now,
+            detail="Not confirmed within the confirmation time; nothing was sent.",
+        )
+    for post_id in expired:
         delete_post_media(ctx, post_id)
-    return expired
+    return len(expired)

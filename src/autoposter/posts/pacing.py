@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import Context
@@ -38,68 +39,108 @@ def pacer_for(ctx: Context) -> InitPacer:
 
 def init_history(session: Session, account_id: int, now: datetime) -> list[PlannedPost]:
     """The account's inits that still count at ``now`` (the longest window is a day)."""
-    rows = session.scalars(
-        select(AccountInit)
-        .where(AccountInit.account_id == account_id, AccountInit.at > now - DAILY_WINDOW)
-        .order_by(AccountInit.at)
-    )
+    params = {"w_account": account_id, "w_since": now - DAILY_WINDOW}
+    rows = session.connection().execute(_INIT_HISTORY, params)
     return [
-        PlannedPost(str(account_id), row.at, Delivery(row.mode), draft_finished=row.draft_finished)
-        for row in rows
+        PlannedPost(str(account_id), at, Delivery(mode), draft_finished=finished)
+        for at, mode, finished in rows
     ]
+
+
+# The statements every send and status poll runs, built once with bind parameters.
+_INITS = cast(Table, AccountInit.__table__)
+_POLLS = cast(Table, AccountPoll.__table__)
+_ACCOUNTS = cast(Table, TikTokAccount.__table__)
+_INIT_HISTORY = (
+    select(_INITS.c.at, _INITS.c.mode, _INITS.c.draft_finished)
+    .where(_INITS.c.account_id == bindparam("w_account"), _INITS.c.at > bindparam("w_since"))
+    .order_by(_INITS.c.at)
+)
+_RECORD_INIT = insert(_INITS).returning(_INITS.c.id)
+_CONFIRM_INIT = (
+    update(_INITS).where(_INITS.c.id == bindparam("w_id")).values(publish_id=bindparam("v_id"))
+)
+_RECENT_POLLS = select(_POLLS.c.at).where(
+    _POLLS.c.account_id == bindparam("w_account"), _POLLS.c.at > bindparam("w_since")
+)
+_RECORD_POLL = insert(_POLLS)
+_LOCK_ACCOUNT = (
+    update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("w_account")).values(id=_ACCOUNTS.c.id)
+)
 
 
 def reserve_init(
     ctx: Context, account_id: int, post_id: int, mode: Delivery
 ) -> Reservation | datetime:
     """Record an init of ``mode`` for now, or say when it may go (a later datetime)."""
-    now = ctx.now()
     with ctx.db.session() as session:
-        _lock_account(session, account_id)
-        slot = pacer_for(ctx).next_slot(init_history(session, account_id, now), mode, now)
-        if slot > now:
-            return slot
-        row = AccountInit(
-            account_id=account_id, post_id=post_id, at=now, mode=mode.value, draft_finished=False
-        )
-        session.add(row)
-        session.flush()
-        return Reservation(row.id)
+        return reserve_init_in(session, pacer_for(ctx), account_id, post_id, mode, ctx.now())
+
+
+def reserve_init_in(
+    session: Session,
+    pacer: InitPacer,
+    account_id: int,
+    post_id: int,
+    mode: Delivery,
+    now: datetime,
+) -> Reservation | datetime:
+    """:func:`reserve_init` inside the caller's transaction (the pipeline's claim)."""
+    _lock_account(session, account_id)
+    slot = pacer.next_slot(init_history(session, account_id, now), mode, now)
+    if slot > now:
+        return slot
+    row = {
+        "account_id": account_id,
+        "post_id": post_id,
+        "at": now,
+        "mode": mode.value,
+        "draft_finished": False,
+    }
+    return Reservation(session.connection().execute(_RECORD_INIT, row).scalar_one())
 
 
 def reserve_poll(ctx: Context, account_id: int) -> datetime | None:
     """Record a status poll for now (None: go ahead), or say when one may go."""
-    now = ctx.now()
     with ctx.db.session() as session:
-        _lock_account(session, account_id)
-        recent = session.scalars(
-            select(AccountPoll.at).where(
-                AccountPoll.account_id == account_id,
-                AccountPoll.at > now - STATUS_POLL_PACE.window,
-            )
-        )
-        slot = STATUS_POLL_PACE.next_slot(list(recent), now)
-        if slot > now:
-            return slot
-        session.add(AccountPoll(account_id=account_id, at=now))
-        return None
+        return reserve_poll_in(session, account_id, ctx.now())
+
+
+def reserve_poll_in(session: Session, account_id: int, at: datetime) -> datetime | None:
+    """:func:`reserve_poll` for a poll at ``at`` (now, or planned a moment ahead), inside
+    the caller's transaction: the pipeline records a poll in the same commit as the write
+    before it (its claim, or the init's), so a poll costs no transaction of its own. The
+    account stays locked until that commit."""
+    _lock_account(session, account_id)
+    connection = session.connection()
+    params = {"w_account": account_id, "w_since": at - STATUS_POLL_PACE.window}
+    recent = connection.execute(_RECENT_POLLS, params).scalars()
+    slot = STATUS_POLL_PACE.next_slot(list(recent), at)
+    if slot > at:
+        return slot
+    connection.execute(_RECORD_POLL, {"account_id": account_id, "at": at})
+    return None
 
 
 def _lock_account(session: Session, account_id: int) -> None:
     """Lock the account's row until commit, so a read after it sees every committed
-    reservation (a row lock on PostgreSQL, the write lock on SQLite)."""
-    session.execute(
-        update(TikTokAccount).where(TikTokAccount.id == account_id).values(id=TikTokAccount.id)
-    )
+    reservation (a row lock on PostgreSQL, the write lock on SQLite). On SQLite a
+    transaction that has written already holds the database's only write lock."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and _sqlite_writing(connection):
+        return
+    connection.execute(_LOCK_ACCOUNT, {"w_account": account_id})
 
 
-def confirm_init(ctx: Context, reservation: Reservation, publish_id: str) -> None:
-    with ctx.db.session() as session:
-        session.execute(
-            update(AccountInit)
-            .where(AccountInit.id == reservation.id)
-            .values(publish_id=publish_id)
-        )
+def _sqlite_writing(connection: Connection) -> bool:
+    """Whether this SQLite connection's transaction has begun writing (pysqlite begins a
+    transaction only before the first write)."""
+    return bool(connection.connection.dbapi_connection.in_transaction)  # type: ignore[union-attr]
+
+
+def confirm_init(session: Session, reservation: Reservation, publish_id: str) -> None:
+    """Tie the reservation to TikTok's publish_id (in the transaction that stores it)."""
+    session.connection().execute(_CONFIRM_INIT, {"w_id": reservation.id, "v_id": publish_id})
 
 
 def drop_reservation(ctx: Context, reservation: Reservation) -> None:

@@ -12,8 +12,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import Context
@@ -24,10 +25,12 @@ from ..store.models import (
     PUBLISHED,
     UPLOADING,
     Post,
+    PostMedia,
 )
 from ..tiktok import EventType, PostEvent, PublishStatus, describe_fail_reason
+from .lease import RELEASED, release_in
 from .machine import FINAL, Failure, fail, transition
-from .media_store import delete_post_media
+from .media_store import remove_stored
 from .pacing import finish_draft
 
 log = logging.getLogger("autoposter.posts")
@@ -81,43 +84,102 @@ def apply_webhook(ctx: Context, event: PostEvent) -> bool:
     return settle(ctx, post_id, word) != before
 
 
-def settle(ctx: Context, post_id: int, word: TikTokWord) -> str | None:
-    """Move the post as far as TikTok's word allows; returns its status afterwards."""
+def settle(
+    ctx: Context,
+    post_id: int,
+    word: TikTokWord,
+    *,
+    owner: str | None = None,
+    received: str | None = None,
+    post: Post | None = None,
+) -> str | None:
+    """Move the post as far as TikTok's word allows; returns its status afterwards.
+
+    ``owner`` is the caller's lease on the post: a post this ends gives it back in the same
+    UPDATE (a worker's run needs no write of its own to end). ``received`` is the history's
+    line for TikTok having the media, when the caller knows better (the bytes it sent).
+    ``post`` is the lease holder's copy of the row, saving a read; if a compare-and-set
+    finds it out of date, the row is read after all.
+    """
     now = ctx.now()
+    gone: list[str] = []
     with ctx.db.session() as session:
-        post = session.get(Post, post_id)
-        if post is None:
+        current = post or session.get(Post, post_id)
+        if current is None:
             return None
+        before = current.status
+        ending = _Ending(owner, received or f"TikTok has the media ({word.via}).")
+        status = _advance(session, current, word, now, ending)
+        if ending.stale and post is not None and (fresh := session.get(Post, post_id)):
+            before = fresh.status
+            status = _advance(session, fresh, word, now, ending)
+        if status in FINAL and before not in FINAL:
+            gone = forget_media(session, post_id, now)  # TikTok has them, or never will
+        if status in FINAL and owner is not None and not ending.released:
+            release_in(session, post_id, owner)
+    remove_stored(ctx.settings, gone)
+    return status
+
+
+@dataclass
+class _Ending:
+    owner: str | None
+    received: str
+    released: bool = False  # the final UPDATE gave the owner's lease back
+    stale: bool = False  # a compare-and-set found the post's status moved on
+
+    def values(self) -> dict[str, Any]:
+        return dict(RELEASED) if self.owner is not None else {}
+
+
+def _advance(session: Session, post: Post, word: TikTokWord, now: datetime, ending: _Ending) -> str:
+    if word.status == "PUBLISH_COMPLETE" and post.mode == "inbox" and post.publish_id:
+        finish_draft(session, post.publish_id)  # §4.0: the creator finished the draft
+    if post.status not in (UPLOADING, PROCESSING) or word.status not in ENDINGS:
         _add_post_ids(session, post, word.post_ids)
-        if word.status == "PUBLISH_COMPLETE" and post.mode == "inbox" and post.publish_id:
-            finish_draft(session, post.publish_id)  # §4.0: the creator finished the draft
-        if post.status not in (UPLOADING, PROCESSING) or word.status not in ENDINGS:
-            return post.status
-        received = f"TikTok has the media ({word.via})."
-        if post.status == UPLOADING and not transition(
-            session, post_id, UPLOADING, PROCESSING, now, detail=received
-        ):
-            return _status_in(session, post_id)
-        final = _end(session, post, word, now)
-    if final in FINAL:
-        delete_post_media(ctx, post_id)
-    return final
+        return post.status
+    if post.status == UPLOADING and not transition(
+        session, post.id, UPLOADING, PROCESSING, now, detail=ending.received
+    ):
+        ending.stale = True
+        return _status_in(session, post.id)
+    return _end(session, post, word, now, ending)
 
 
-def _end(session: Session, post: Post, word: TikTokWord, now: datetime) -> str:
+def forget_media(session: Session, post_id: int, now: datetime) -> list[str]:
+    """Mark the post's stored media deleted, in the caller's transaction; returns their
+    paths, for :func:`~.media_store.remove_stored` once that transaction committed."""
+    params = {"w_post": post_id, "v_at": now}
+    paths = list(session.connection().execute(_FORGET_MEDIA, params).scalars())
+    if paths:
+        log.info("deleted %d media file(s) of post %d", len(paths), post_id)
+    return paths
+
+
+_MEDIA = cast(Table, PostMedia.__table__)
+# Built once with bind parameters: it runs as every post ends.
+_FORGET_MEDIA = (
+    update(_MEDIA)
+    .where(_MEDIA.c.post_id == bindparam("w_post"), _MEDIA.c.deleted_at.is_(None))
+    .values(deleted_at=bindparam("v_at"))
+    .returning(_MEDIA.c.stored_path)
+)
+
+
+def _end(session: Session, post: Post, word: TikTokWord, now: datetime, ending: _Ending) -> str:
     """processing → published / in_inbox / failed, as TikTok says (§4.7)."""
     assert post.publish_id is not None
-    post_ids = _merged(post.tiktok_post_ids, word.post_ids)
     if word.status == "FAILED":
         if post.mode == "inbox":
             finish_draft(session, post.publish_id)  # a failed draft is no longer pending (§6)
         failure = failure_for_reason(word.fail_reason or "unknown", word.via)
-        moved = fail(session, post.id, PROCESSING, now, failure)
+        moved = fail(session, post.id, PROCESSING, now, failure, values=ending.values())
         new = FAILED
     else:
         inbox = word.status == "SEND_TO_USER_INBOX" or post.mode == "inbox"
         new = IN_INBOX if inbox else PUBLISHED
         detail = INBOX_NOTE if inbox else "TikTok published the post."
+        post_ids = _merged(post.tiktok_post_ids, word.post_ids)
         moved = transition(
             session,
             post.id,
@@ -125,8 +187,10 @@ def _end(session: Session, post: Post, word: TikTokWord, now: datetime) -> str:
             new,
             now,
             detail=f"{detail} ({word.via})",
-            values={"tiktok_post_ids": post_ids},
+            values={"tiktok_post_ids": post_ids, **ending.values()},
         )
+    ending.released = moved and ending.owner is not None
+    ending.stale = not moved
     return new if moved else _status_in(session, post.id)
 
 
