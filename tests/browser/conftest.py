@@ -175,9 +175,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium (Playwright downloads no browser here)."""
+    """Debian's Chromium (Playwright downloads no browser here).
+
+    Package-scoped: while Playwright's synchronous driver is alive it marks its own event loop
+    as running in the main thread, which must not leak into the tests that follow."""
     if not CHROMIUM.exists():
         pytest.skip(f"the browser tests need Debian's Chromium at {CHROMIUM} (.ci/run installs it)")
     sync_api = pytest.importorskip("playwright.sync_api")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import shutil
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from autoposter.sandbox import RunningSandbox, processing
+from autoposter.sandbox.state import Publish
 from tests.conftest import StartSandbox
 from tests.media import make_video
 from tests.sandbox.posting_support import status_of
@@ -230,15 +232,34 @@ def test_a_publish_whose_access_was_revoked_meanwhile_fails_and_stays_failed(
     assert events(sandbox, publish_id) == ["post.publish.failed"]
 
 
-def test_processing_started_from_a_worker_thread_still_finishes_on_the_sandbox(
-    sandbox: RunningSandbox, clip: Path
-) -> None:
+def inbox_upload_with_its_bytes(sandbox: RunningSandbox, clip: Path) -> tuple[str, Publish]:
+    """An inbox upload whose bytes are all in place, not yet handed to processing."""
     token = connect(sandbox)
     publish_id, _ = init_file_upload(sandbox, token, clip.stat().st_size, inbox=True)
     publish = sandbox.world.publishes[publish_id]
     assert publish.upload is not None
     shutil.copyfile(clip, publish.upload.path)
+    return publish_id, publish
+
+
+def test_processing_started_from_a_worker_thread_still_finishes_on_the_sandbox(
+    sandbox: RunningSandbox, clip: Path
+) -> None:
+    publish_id, publish = inbox_upload_with_its_bytes(sandbox, clip)
     # A downloader running in a thread hands over like this; the test's thread is one.
     processing.start_processing(sandbox.world, publish)
     wait_for_publish(sandbox, publish_id, "SEND_TO_USER_INBOX")
-    assert not publish.upload.path.exists()
+    assert publish.upload is not None and not publish.upload.path.exists()
+
+
+def test_processing_started_under_another_event_loop_still_finishes_on_the_sandbox(
+    sandbox: RunningSandbox, clip: Path
+) -> None:
+    """A caller's own running loop (a browser driver, an async client) is not the sandbox's."""
+    publish_id, publish = inbox_upload_with_its_bytes(sandbox, clip)
+
+    async def hand_over() -> None:
+        processing.start_processing(sandbox.world, publish)
+
+    asyncio.run(hand_over())
+    wait_for_publish(sandbox, publish_id, "SEND_TO_USER_INBOX")

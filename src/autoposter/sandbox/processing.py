@@ -40,17 +40,15 @@ class Outcome:
 def start_processing(world: World, publish: Publish) -> None:
     """Called once all bytes are in (last chunk uploaded, or PULL_FROM_URL download done).
 
-    On the event loop the examination is handed to a worker thread; from any other thread
-    (which is already off the loop) it runs right there. Either way the outcome is handed to
+    On the sandbox's event loop the examination is handed to a worker thread; from any other
+    thread (which is already off that loop) it runs right there. Either way the outcome is handed to
     the scheduler, whose heap push is one C call under the GIL, so that is safe off the loop.
     """
     started = world.now()
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
+    if not world.scheduler.on_own_loop():
         _conclude(world, publish, started, examine(world, publish))
         return
-    task = loop.create_task(_examine_in_thread(world, publish, started))
+    task = asyncio.get_running_loop().create_task(_examine_in_thread(world, publish, started))
     _running.add(task)
     task.add_done_callback(_running.discard)
 

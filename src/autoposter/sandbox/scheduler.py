@@ -28,6 +28,18 @@ class Scheduler:
         self._heap: list[tuple[float, int, Callback]] = []
         self._counter = itertools.count()
         self._running: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def on_own_loop(self) -> bool:
+        """True when called from the event loop that runs this scheduler.
+
+        Another library's loop can be marked running in the caller's thread (a synchronous
+        browser driver does that), so "some loop is running" is not enough to schedule work.
+        """
+        try:
+            return self._loop is not None and asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            return False
 
     def at(self, when: float, callback: Callback) -> None:
         heapq.heappush(self._heap, (when, next(self._counter), callback))
@@ -53,6 +65,7 @@ class Scheduler:
                 log.exception("sandbox event failed")
 
     async def run_forever(self) -> None:
+        self._loop = asyncio.get_running_loop()
         while True:
             await self.run_due()
             await asyncio.sleep(TICK_SECONDS)
