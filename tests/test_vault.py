@@ -113,3 +113,20 @@ def test_a_retired_key_is_still_read_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="autoposter.vault"):
         assert keyring.decrypt(ciphertext, AAD) == TOKEN
     assert "retired key" in caplog.text
+
+
+def test_a_signature_key_derived_from_a_retired_key_is_the_same_and_logs_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    keyring = load_keyring(None, tmp_path)
+    old_id, signing_key = keyring.derived_key("session cookie")
+    assert keyring.store is not None
+    keyring.store.set_current(keyring.store.add(bytes(range(32))))
+    keyring.store.retire(old_id)
+    keyring.reload()
+    caplog.clear()
+
+    with caplog.at_level(logging.WARNING, logger="autoposter.vault"):
+        assert keyring.derived_key("session cookie", old_id) == (old_id, signing_key)
+    assert keyring.derived_key("session cookie")[1] != signing_key
+    assert caplog.text == ""

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from autoposter.accounts import authenticate, create_user
+from autoposter.accounts import authenticate, create_user, get_user, rotate_vault_key
 from autoposter.web.pages.session import CSRF_COOKIE, SESSION_COOKIE
 from tests.pages.conftest import Dashboard, signed_in_client
 from tests.pages.visitor import BareDashboard, Visitor, bare_dashboard
@@ -159,3 +159,31 @@ def test_two_different_new_passwords_are_refused(dashboard: Dashboard) -> None:
     assert response.status_code == 400
     assert "The two new passwords differ" in response.text
     assert authenticate(dashboard.harness.ctx, dashboard.harness.user.username, PASSWORD)
+
+
+def test_rotating_the_vault_key_keeps_users_signed_in_and_their_open_forms_valid(
+    dashboard: Dashboard,
+) -> None:
+    before = dashboard.harness.ctx.keyring.current_key_id
+
+    report = rotate_vault_key(dashboard.harness.ctx)
+
+    assert report.new_key_id != before
+    assert dashboard.get("/settings").status_code == 200
+    # The form was rendered before the rotation; its token names the retired key.
+    changed = dashboard.post("/settings/time-zone", {"time_zone": "Europe/Lisbon"})
+    assert changed.status_code == 303
+    assert changed.headers["location"].startswith("/settings")
+    user = get_user(dashboard.harness.ctx, dashboard.harness.user.id)
+    assert user.time_zone == "Europe/Lisbon"
+
+
+def test_a_session_cookie_signed_with_a_key_this_installation_never_had_is_refused(
+    dashboard: Dashboard,
+) -> None:
+    payload, _, signature = dashboard.client.cookies[SESSION_COOKIE].partition(".")
+    _, _, mac = signature.partition(".")
+    forged = httpx.Client(base_url=dashboard.url)
+    forged.cookies.set(SESSION_COOKIE, f"{payload}.k000000000000.{mac}")
+
+    assert forged.get("/settings").status_code == 303

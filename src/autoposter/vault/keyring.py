@@ -146,6 +146,8 @@ class Keyring:
         self.external_ids = external_ids
         self._stamp = store.stamp() if store else None
         self._lock = threading.Lock()
+        # Retired keys never change; cached so checking an old signature reads no file.
+        self._retired: dict[str, bytes] = {}
 
     @property
     def current_key_id(self) -> str:
@@ -177,7 +179,8 @@ class Keyring:
             salt=None,
             info=b"autoposter derived key\x00" + purpose.encode("utf-8"),
         )
-        return source_id, hkdf.derive(self._key_for(source_id))
+        # A signature made before a rotation is still good: no need to warn about it.
+        return source_id, hkdf.derive(self._key_for(source_id, warn_if_retired=False))
 
     def reload(self) -> None:
         """Re-read the key store now (rotation calls this after changing it)."""
@@ -193,13 +196,13 @@ class Keyring:
         if self.store is not None and self.store.stamp() != self._stamp:
             self.reload()
 
-    def _key_for(self, key_id: str) -> bytes:
+    def _key_for(self, key_id: str, *, warn_if_retired: bool = True) -> bytes:
         if key_id not in self._keys:
             self.reload()
         key = self._keys.get(key_id)
-        if key is None and self.store is not None:
-            key = self.store.retired_key(key_id)
-            if key is not None:
+        if key is None:
+            key = self._retired_key(key_id)
+            if key is not None and warn_if_retired:
                 log.warning(
                     "a stored secret still uses the retired key %s; run `autoposter keys "
                     "rotate` to move it to the current key",
@@ -212,6 +215,13 @@ class Keyring:
                 "AUTOPOSTER_SECRET_KEY to the key that was in use"
             )
         return key
+
+    def _retired_key(self, key_id: str) -> bytes | None:
+        if key_id not in self._retired and self.store is not None:
+            key = self.store.retired_key(key_id)
+            if key is not None:
+                self._retired[key_id] = key
+        return self._retired.get(key_id)
 
 
 class KeyStore:

@@ -1,8 +1,9 @@
 """Dashboard sessions and CSRF protection (issue 6).
 
 The session cookie holds no secret: the user's id, the session epoch it was issued under and
-when, signed with a key derived from the vault key (HMAC-SHA256). It is HttpOnly,
-SameSite=Lax, and Secure when the dashboard is served over HTTPS. "Sign out everywhere"
+when, signed with a key derived from the vault key (HMAC-SHA256) and naming that key, so
+``autoposter keys rotate`` signs nobody out. It is HttpOnly, SameSite=Lax, and Secure when the
+dashboard is served over HTTPS. "Sign out everywhere"
 bumps the user's epoch, which voids every older cookie at once.
 
 CSRF: every visitor gets a random ``autoposter_csrf`` cookie; forms carry an HMAC of it as
@@ -26,6 +27,7 @@ from starlette.responses import Response
 
 from ...accounts import Context, NotFound, get_user
 from ...store.models import User
+from ...vault import VaultError
 from ..reads import read_in_thread
 
 SESSION_COOKIE = "autoposter_session"
@@ -63,8 +65,25 @@ def app_context(request: Request) -> Context:
     return _ctx(request)
 
 
-def _mac(ctx: Context, purpose: str, payload: bytes) -> str:
-    _, key = ctx.keyring.derived_key(purpose)
+def _sign(ctx: Context, purpose: str, payload: bytes) -> str:
+    """``<key id>.<mac>``: naming the key keeps cookies and open forms valid across a
+    ``keys rotate`` (the retired key still checks them until they age out)."""
+    key_id, key = ctx.keyring.derived_key(purpose)
+    return f"{key_id}.{_mac(key, payload)}"
+
+
+def _signed_by_us(ctx: Context, purpose: str, payload: bytes, signature: str) -> bool:
+    key_id, _, mac = signature.partition(".")
+    if not key_id or not mac:
+        return False
+    try:
+        _, key = ctx.keyring.derived_key(purpose, key_id)
+    except VaultError:
+        return False  # a key this installation never had, or one deleted since
+    return hmac.compare_digest(mac, _mac(key, payload))
+
+
+def _mac(key: bytes, payload: bytes) -> str:
     digest = hmac.new(key, payload, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
@@ -94,7 +113,7 @@ def session_cookie_for(ctx: Context, user: User) -> str:
     """The signed session cookie's value for ``user`` (tests sign in with it directly)."""
     claims = {"u": user.id, "e": user.session_epoch, "t": int(time.time())}
     payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=")
-    return payload.decode("ascii") + "." + _mac(ctx, _PURPOSE_SESSION, payload)
+    return payload.decode("ascii") + "." + _sign(ctx, _PURPOSE_SESSION, payload)
 
 
 def sign_out(response: Response) -> None:
@@ -104,10 +123,10 @@ def sign_out(response: Response) -> None:
 def read_claims(request: Request) -> SessionClaims | None:
     """The cookie's claims when its signature verifies and it has not aged out."""
     value = request.cookies.get(SESSION_COOKIE, "")
-    payload, _, mac = value.partition(".")
-    if not payload or not mac:
-        return None
-    if not hmac.compare_digest(mac, _mac(_ctx(request), _PURPOSE_SESSION, payload.encode())):
+    payload, _, signature = value.partition(".")
+    if not payload or not _signed_by_us(
+        _ctx(request), _PURPOSE_SESSION, payload.encode(), signature
+    ):
         return None
     try:
         raw = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -166,7 +185,7 @@ def csrf_token(request: Request) -> str:
 
 def csrf_token_for(ctx: Context, seed: str) -> str:
     """The form token that goes with a visitor's CSRF cookie ``seed``."""
-    return _mac(ctx, _PURPOSE_CSRF, seed.encode())
+    return _sign(ctx, _PURPOSE_CSRF, seed.encode())
 
 
 def set_csrf_cookie(request: Request, response: Response) -> None:
@@ -193,5 +212,5 @@ async def require_csrf(request: Request) -> None:
     seed = request.cookies.get(CSRF_COOKIE)
     if not sent or not seed:
         raise CsrfFailed()
-    if not hmac.compare_digest(sent, csrf_token_for(_ctx(request), seed)):
+    if not _signed_by_us(_ctx(request), _PURPOSE_CSRF, seed.encode(), sent):
         raise CsrfFailed()
