@@ -56,6 +56,8 @@ def test_every_revision_downgrades_and_upgrades_again(database_url: str) -> None
     assert table_names(database_url) >= TABLES
 
 
+# SQLite cannot reflect expression indexes, so there they are compared on PostgreSQL only.
+@pytest.mark.filterwarnings("ignore:.*expression-based index")
 def test_the_models_match_the_migrations(database_url: str) -> None:
     # Fails when a model changed without a migration (what `alembic check` reports).
     upgrade(database_url)
