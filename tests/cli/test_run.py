@@ -53,7 +53,7 @@ def test_run_starts_everything_says_where_and_stops_cleanly(tmp_path: Path, sign
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert f"Autoposter is running: open {web}" in output
-    assert "autoposter users create" in output  # what to do first
+    assert f"open {web}/signup and create the first login" in output  # what to do first
     assert "Autoposter stopped." in output
     assert (tmp_path / "data" / "autoposter.db").exists()  # upgraded on start
     with pytest.raises(httpx.TransportError):

@@ -3,6 +3,8 @@ db upgrade, keys rotate, users create. Imports are lazy so ``--help`` answers fa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +13,7 @@ import typer
 from .root import OPERATE, app
 
 if TYPE_CHECKING:  # annotations only: the commands import what they use lazily
+    from ..accounts import Context
     from ..config import Settings
     from ..sandbox import RunningSandbox
 
@@ -124,16 +127,9 @@ def worker(
 ) -> None:
     """Run a worker: sends due posts to TikTok and does the periodic work, until Ctrl-C."""
     from ..jobs import run_worker
-    from ..logs import setup_logging
-    from .runtime import load_settings, open_context
 
-    settings = load_settings()
-    setup_logging(settings, "worker")
-    ctx = open_context(settings)
-    try:
+    with _running("worker") as (_, ctx):
         run_worker(ctx, workers)
-    finally:
-        ctx.close()
 
 
 @app.command(rich_help_panel=OPERATE)
@@ -144,16 +140,24 @@ def serve(
     ] = None,
 ) -> None:
     """Run the web app (dashboard, TikTok webhooks, media links) until Ctrl-C."""
-    from ..logs import setup_logging
     from ..web import create_app
     from ..web import serve as serve_web
+
+    with _running("serve") as (settings, ctx):
+        serve_web(create_app(ctx), host, port or _public_port(settings.public_url))
+
+
+@contextmanager
+def _running(role: str) -> Iterator[tuple[Settings, Context]]:
+    """The settings, logging for ``role`` and a Context, closed when the service stops."""
+    from ..logs import setup_logging
     from .runtime import load_settings, open_context
 
     settings = load_settings()
-    setup_logging(settings, "serve")
+    setup_logging(settings, role)
     ctx = open_context(settings)
     try:
-        serve_web(create_app(ctx), host, port or _public_port(settings.public_url))
+        yield settings, ctx
     finally:
         ctx.close()
 
@@ -172,6 +176,7 @@ def run(
 
     The sandbox starts only while no TikTok app (AUTOPOSTER_TIKTOK_CLIENT_KEY) is configured.
     """
+    from ..accounts import count_users
     from ..jobs import run_worker
     from ..logs import setup_logging
     from ..store import upgrade
@@ -186,7 +191,12 @@ def run(
     web = None
     try:
         web = start_in_thread(create_app(ctx), host, port or _public_port(settings.public_url))
-        _print_run_banner(web.url, log_file, sandbox_url=sandbox.url if sandbox else None)
+        _print_run_banner(
+            web.url,
+            log_file,
+            sandbox_url=sandbox.url if sandbox else None,
+            has_users=count_users(ctx) > 0,
+        )
         run_worker(ctx, worker_threads)
     finally:
         if web is not None:
@@ -221,10 +231,13 @@ def _start_embedded_sandbox(settings: Settings, host: str) -> RunningSandbox:
     return start_in_thread(config, host, port)
 
 
-def _print_run_banner(web_url: str, log_file: Path, *, sandbox_url: str | None) -> None:
+def _print_run_banner(
+    web_url: str, log_file: Path, *, sandbox_url: str | None, has_users: bool
+) -> None:
     from rich.console import Console
 
-    console = Console(stderr=True)
+    # soft_wrap: addresses stay whole (and clickable) in a narrow terminal or a log file.
+    console = Console(stderr=True, soft_wrap=True)
     console.print(f"[bold]Autoposter[/] is running: open [bold]{web_url}[/]")
     if sandbox_url:
         console.print(
@@ -232,10 +245,14 @@ def _print_run_banner(web_url: str, log_file: Path, *, sandbox_url: str | None) 
             f"{sandbox_url}/sandbox/); set AUTOPOSTER_TIKTOK_CLIENT_KEY for the real TikTok"
         )
     console.print(f"  logs           {log_file}")
-    console.print(
-        "  first          create your login with `autoposter users create NAME`, then sign "
-        "in and connect a TikTok account"
-    )
+    if has_users:
+        first = "sign in, then connect a TikTok account under Accounts"
+    else:
+        first = (
+            f"open {web_url}/signup and create the first login (it administers this "
+            "installation), then connect a TikTok account under Accounts"
+        )
+    console.print(f"  first          {first}")
     console.print("  stop           Ctrl-C")
 
 
