@@ -25,7 +25,7 @@ RUN pip install --constraint constraints.txt . \
 
 # /data holds the SQLite files (when no DATABASE_URL/QUEUE_URL is set), generated vault keys
 # and media waiting for TikTok. Logs go to stderr and to a per-container directory, so
-# several containers sharing /data never rotate each other's log files.
+# containers sharing /data over a network file system never append to the same log file.
 ENV AUTOPOSTER_DATA_DIR=/data \
     AUTOPOSTER_LOG_DIR=/var/log/autoposter
 VOLUME /data

@@ -55,41 +55,193 @@ class Settings(BaseSettings):
         env_prefix="AUTOPOSTER_", populate_by_name=True, extra="ignore", frozen=True
     )
 
-    data_dir: Path = Path("data")
+    data_dir: Path = Field(
+        default=Path("data"),
+        description=(
+            "The directory for everything Autoposter keeps on disk: the SQLite database and "
+            "queue (unless `DATABASE_URL` and `QUEUE_URL` point elsewhere), the vault keys it "
+            "generates (`keys/`), media waiting to be sent to TikTok (`media/`), log files "
+            "(`logs/`) and the embedded sandbox's files (`sandbox/`). A relative path is read "
+            "from the directory Autoposter starts in."
+        ),
+    )
     database_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("AUTOPOSTER_DATABASE_URL", "DATABASE_URL")
+        default=None,
+        validation_alias=AliasChoices("AUTOPOSTER_DATABASE_URL", "DATABASE_URL"),
+        description=(
+            "The database: `sqlite:///PATH` or `postgresql://USER:PASSWORD@HOST/NAME` (read as "
+            "`postgresql+psycopg://`). Unset, it is `sqlite:///<data dir>/autoposter.db`."
+        ),
     )
     queue_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("AUTOPOSTER_QUEUE_URL", "QUEUE_URL")
+        default=None,
+        validation_alias=AliasChoices("AUTOPOSTER_QUEUE_URL", "QUEUE_URL"),
+        description=(
+            'The queue that tells workers "work on post N now": `sqlite:///PATH`, '
+            "`redis://HOST:PORT/DB` or `postgresql://USER:PASSWORD@HOST/NAME`. Unset, it is "
+            "`sqlite:///<data dir>/queue.db`, which only works when every process shares that "
+            "disk."
+        ),
     )
-    # Installations (or test runs) sharing one Redis or PostgreSQL queue keep apart by name.
-    queue_name: str = "autoposter"
-    secret_key: SecretStr | None = None
-    secret_key_file: Path | None = None
-    public_url: str = "http://127.0.0.1:8000"
-    tiktok_client_key: str | None = None
-    tiktok_client_secret: SecretStr | None = None
-    tiktok_client_secret_file: Path | None = None
-    sandbox_url: str = "http://127.0.0.1:8700"
-    tiktok_api_base: str | None = None
-    tiktok_authorize_url: str | None = None
+    queue_name: str = Field(
+        default="autoposter",
+        description=(
+            "The name of Autoposter's queue. Every web app and worker of one installation uses "
+            "the same; installations sharing one Redis or PostgreSQL queue each need their own."
+        ),
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The key that encrypts TikTok tokens at rest: base64 of 32 random bytes. Unset, the "
+            "first start generates one into `<data dir>/keys/` and logs where; back that "
+            "directory up. Prefer `AUTOPOSTER_SECRET_KEY_FILE`, which keeps it out of the "
+            "environment."
+        ),
+    )
+    secret_key_file: Path | None = Field(
+        default=None,
+        description=(
+            "A file holding the secret key (a Docker or systemd secret). Set this or "
+            "`AUTOPOSTER_SECRET_KEY`, not both."
+        ),
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description=(
+            "The address people and TikTok reach this installation at. The OAuth redirect URI, "
+            "the webhook URL (`/webhooks/tiktok`) and the photo links TikTok downloads "
+            "(`/media/…`) are built from it, and `serve` and `run` listen on its port unless "
+            "given `--port`. With a real TikTok app it must be https on a host name for photo "
+            "posts to work."
+        ),
+    )
+    tiktok_client_key: str | None = Field(
+        default=None,
+        description=(
+            "The client key of your TikTok developer app. Unset, Autoposter talks to the "
+            "built-in TikTok sandbox instead of TikTok."
+        ),
+    )
+    tiktok_client_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The client secret of your TikTok app, required with the client key. It also "
+            "checks the signature of TikTok's webhooks. Prefer "
+            "`AUTOPOSTER_TIKTOK_CLIENT_SECRET_FILE`."
+        ),
+    )
+    tiktok_client_secret_file: Path | None = Field(
+        default=None,
+        description=(
+            "A file holding the TikTok client secret. Set this or "
+            "`AUTOPOSTER_TIKTOK_CLIENT_SECRET`, not both."
+        ),
+    )
+    sandbox_url: str = Field(
+        default="http://127.0.0.1:8700",
+        description=(
+            "Where the built-in TikTok sandbox answers when no TikTok app is configured; "
+            "`autoposter run` starts it on this URL's port."
+        ),
+    )
+    tiktok_api_base: str | None = Field(
+        default=None,
+        description=(
+            "Overrides the TikTok API's address (`https://open.tiktokapis.com`, or the sandbox "
+            "URL without an app), e.g. to go through a proxy."
+        ),
+    )
+    tiktok_authorize_url: str | None = Field(
+        default=None,
+        description=(
+            "Overrides the address of TikTok's authorization page "
+            "(`https://www.tiktok.com/v2/auth/authorize/`, or the sandbox's without an app)."
+        ),
+    )
     # §1.3: desktop apps must use PKCE (TikTok's hex S256 challenge).
-    tiktok_desktop_app: bool = False
-    redirect_uri: str | None = None
-    features: Annotated[tuple[Feature, ...], NoDecode] = ALL_FEATURES
-    # Refresh this many seconds before the access token expires (capped at half its lifetime).
-    token_refresh_margin: int = Field(default=900, ge=0)
-    oauth_state_ttl: int = Field(default=600, gt=0)
+    tiktok_desktop_app: bool = Field(
+        default=False,
+        description=(
+            "Set to `true` if your TikTok app is registered as a desktop app: connecting an "
+            "account then uses PKCE, as TikTok requires for desktop apps."
+        ),
+    )
+    redirect_uri: str | None = Field(
+        default=None,
+        description=(
+            "The OAuth redirect URI, exactly as registered in your TikTok app. Unset, it is "
+            "`<public URL>/accounts/callback`."
+        ),
+    )
+    features: Annotated[tuple[Feature, ...], NoDecode] = Field(
+        default=ALL_FEATURES,
+        description=(
+            "The features to offer, comma-separated; Autoposter asks TikTok only for the scopes "
+            "they need: `direct_post` → `video.publish`, `inbox` → `video.upload`, `history` → "
+            "`video.list` (plus `user.info.basic` and `user.info.profile`, always)."
+        ),
+    )
+    token_refresh_margin: int = Field(
+        default=900,
+        ge=0,
+        description=(
+            "Seconds before an access token expires at which the worker refreshes it (at most "
+            "half the token's lifetime)."
+        ),
+    )
+    oauth_state_ttl: int = Field(
+        default=600,
+        gt=0,
+        description=(
+            "Seconds a person has to finish connecting a TikTok account after starting to."
+        ),
+    )
     # §6: TikTok's daily cap of direct posts per creator, "typically around 15"; the engine
     # paces below it rather than provoking spam_risk_too_many_posts.
-    daily_post_cap: int = Field(default=15, ge=1)
-    # A composed post not confirmed by its author within this many seconds expires.
-    confirm_timeout: int = Field(default=1800, gt=0)
-    # Signed media URLs (photo posts, PULL_FROM_URL) stay valid this long: longer than the
-    # hour TikTok may take to download them (§4.6).
-    media_url_ttl: int = Field(default=3 * 3600, gt=0)
-    # A post whose sending keeps failing for temporary reasons gives up after this many tries.
-    post_max_attempts: int = Field(default=8, ge=1)
+    daily_post_cap: int = Field(
+        default=15,
+        ge=1,
+        description=(
+            "Direct posts per creator in any 24 hours that the engine paces below. TikTok's own "
+            "cap is typically around 15, varies by creator and is shared with every other app "
+            "the creator posts from."
+        ),
+    )
+    confirm_timeout: int = Field(
+        default=1800,
+        gt=0,
+        description=(
+            "Seconds a composed post waits for its author's confirmation before it expires; "
+            "nothing is sent to TikTok without that confirmation."
+        ),
+    )
+    # §4.6: TikTok's download of a PULL_FROM_URL file may take up to an hour.
+    media_url_ttl: int = Field(
+        default=3 * 3600,
+        gt=0,
+        description=(
+            "Seconds the signed links TikTok downloads photos from stay valid: longer than the "
+            "hour TikTok may take to download them."
+        ),
+    )
+    url_verification_dir: Path | None = Field(
+        default=None,
+        description=(
+            "A directory holding the signature files TikTok gives you to verify the URL prefix "
+            "`<public URL>/media/` for photo posts. Each file in it named like "
+            "`tiktokXXXXXXXX.txt` (letters, digits, `_` and `-` after `tiktok`) is served as "
+            "text at `/media/<its name>`; nothing else in it is."
+        ),
+    )
+    post_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        description=(
+            "Tries before a post that keeps failing for temporary reasons (TikTok errors, lost "
+            "connections) is marked failed."
+        ),
+    )
     # §4.0: TikTok promises no processing time; a post still processing this many seconds
     # after TikTok had its media fails (saying it may still appear) instead of being polled
     # forever.
@@ -210,9 +362,21 @@ class Settings(BaseSettings):
             "clean-up deletes it afterwards. Files a post uses stay until TikTok has them."
         ),
     )
-    log_dir: Path | None = None
-    # Rotated log files older than this many days are deleted.
-    log_retention_days: int = Field(default=14, ge=1)
+    log_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Where `run`, `worker` and `serve` write their log files, one per command and UTC "
+            "day (`worker.2026-03-05.log`); processes of one machine can share it. Unset, it "
+            "is `<data dir>/logs`."
+        ),
+    )
+    log_retention_days: int = Field(
+        default=14,
+        ge=1,
+        description=(
+            "Days a log file is kept after its day ends; workers delete older ones every hour."
+        ),
+    )
     # --- Dashboard sign-up and the operator named on the privacy and terms pages ---
     signups_open: bool = Field(
         default=True,

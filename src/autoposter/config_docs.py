@@ -1,10 +1,8 @@
 """The configuration reference, ``docs/configuration.md``, rendered from :class:`Settings`.
 
 Every field of the settings model becomes one entry: the environment variable(s) it is read
-from, its type, its default and its description. The description comes from the field's
-``Field(description=…)``; :data:`PENDING_DESCRIPTIONS` holds the text of fields that do not
-carry one yet, until it moves into ``config.py`` (a test fails on a field that has neither,
-and on a pending entry that is no longer needed).
+from, its type, its default and its description, which is the field's
+``Field(description=…)`` in ``config.py`` (a test fails on a field without one).
 
 Regenerate the page with ``make docs`` (``python -m autoposter.config_docs``);
 ``python -m autoposter.config_docs --check`` exits 1 when the committed page is stale.
@@ -27,115 +25,6 @@ from .config import Settings
 
 REGENERATE_COMMAND = "make docs"
 DEFAULT_OUTPUT = Path("docs") / "configuration.md"
-
-# Descriptions of fields that have no ``Field(description=…)`` in config.py yet. Move each
-# into config.py and delete it here; tests/test_config_docs.py says which ones to delete.
-PENDING_DESCRIPTIONS: dict[str, str] = {
-    "data_dir": (
-        "The directory for everything Autoposter keeps on disk: the SQLite database and "
-        "queue (unless `DATABASE_URL` and `QUEUE_URL` point elsewhere), the vault keys it "
-        "generates (`keys/`), media waiting to be sent to TikTok (`media/`), log files "
-        "(`logs/`) and the embedded sandbox's files (`sandbox/`). A relative path is read "
-        "from the directory Autoposter starts in."
-    ),
-    "database_url": (
-        "The database: `sqlite:///PATH` or `postgresql://USER:PASSWORD@HOST/NAME` (read as "
-        "`postgresql+psycopg://`). Unset, it is `sqlite:///<data dir>/autoposter.db`."
-    ),
-    "queue_url": (
-        'The queue that tells workers "work on post N now": `sqlite:///PATH`, '
-        "`redis://HOST:PORT/DB` or `postgresql://USER:PASSWORD@HOST/NAME`. Unset, it is "
-        "`sqlite:///<data dir>/queue.db`, which only works when every process shares that "
-        "disk."
-    ),
-    "queue_name": (
-        "The name of Autoposter's queue. Every web app and worker of one installation uses "
-        "the same; installations sharing one Redis or PostgreSQL queue each need their own."
-    ),
-    "secret_key": (
-        "The key that encrypts TikTok tokens at rest: base64 of 32 random bytes. Unset, the "
-        "first start generates one into `<data dir>/keys/` and logs where; back that "
-        "directory up. Prefer `AUTOPOSTER_SECRET_KEY_FILE`, which keeps it out of the "
-        "environment."
-    ),
-    "secret_key_file": (
-        "A file holding the secret key (a Docker or systemd secret). Set this or "
-        "`AUTOPOSTER_SECRET_KEY`, not both."
-    ),
-    "public_url": (
-        "The address people and TikTok reach this installation at. The OAuth redirect URI, "
-        "the webhook URL (`/webhooks/tiktok`) and the photo links TikTok downloads "
-        "(`/media/…`) are built from it, and `serve` and `run` listen on its port unless "
-        "given `--port`. With a real TikTok app it must be https on a host name for photo "
-        "posts to work."
-    ),
-    "tiktok_client_key": (
-        "The client key of your TikTok developer app. Unset, Autoposter talks to the "
-        "built-in TikTok sandbox instead of TikTok."
-    ),
-    "tiktok_client_secret": (
-        "The client secret of your TikTok app, required with the client key. It also "
-        "checks the signature of TikTok's webhooks. Prefer "
-        "`AUTOPOSTER_TIKTOK_CLIENT_SECRET_FILE`."
-    ),
-    "tiktok_client_secret_file": (
-        "A file holding the TikTok client secret. Set this or "
-        "`AUTOPOSTER_TIKTOK_CLIENT_SECRET`, not both."
-    ),
-    "sandbox_url": (
-        "Where the built-in TikTok sandbox answers when no TikTok app is configured; "
-        "`autoposter run` starts it on this URL's port."
-    ),
-    "tiktok_api_base": (
-        "Overrides the TikTok API's address (`https://open.tiktokapis.com`, or the sandbox "
-        "URL without an app), e.g. to go through a proxy."
-    ),
-    "tiktok_authorize_url": (
-        "Overrides the address of TikTok's authorization page "
-        "(`https://www.tiktok.com/v2/auth/authorize/`, or the sandbox's without an app)."
-    ),
-    "tiktok_desktop_app": (
-        "Set to `true` if your TikTok app is registered as a desktop app: connecting an "
-        "account then uses PKCE, as TikTok requires for desktop apps."
-    ),
-    "redirect_uri": (
-        "The OAuth redirect URI, exactly as registered in your TikTok app. Unset, it is "
-        "`<public URL>/accounts/callback`."
-    ),
-    "features": (
-        "The features to offer, comma-separated; Autoposter asks TikTok only for the scopes "
-        "they need: `direct_post` → `video.publish`, `inbox` → `video.upload`, `history` → "
-        "`video.list` (plus `user.info.basic` and `user.info.profile`, always)."
-    ),
-    "token_refresh_margin": (
-        "Seconds before an access token expires at which the worker refreshes it (at most "
-        "half the token's lifetime)."
-    ),
-    "oauth_state_ttl": (
-        "Seconds a person has to finish connecting a TikTok account after starting to."
-    ),
-    "daily_post_cap": (
-        "Direct posts per creator in any 24 hours that the engine paces below. TikTok's own "
-        "cap is typically around 15, varies by creator and is shared with every other app "
-        "the creator posts from."
-    ),
-    "confirm_timeout": (
-        "Seconds a composed post waits for its author's confirmation before it expires; "
-        "nothing is sent to TikTok without that confirmation."
-    ),
-    "media_url_ttl": (
-        "Seconds the signed links TikTok downloads photos from stay valid: longer than the "
-        "hour TikTok may take to download them."
-    ),
-    "post_max_attempts": (
-        "Tries before a post that keeps failing for temporary reasons (TikTok errors, lost "
-        "connections) is marked failed."
-    ),
-    "log_dir": (
-        "Where `run`, `worker` and `serve` write their log files. Unset, it is `<data dir>/logs`."
-    ),
-    "log_retention_days": "Days after which rotated log files are deleted.",
-}
 
 
 @dataclass(frozen=True)
@@ -214,25 +103,15 @@ def settings_docs() -> list[SettingDoc]:
                 env_vars=env_vars_of(name, field),
                 type_text=type_text(field),
                 default_text=default_text(field),
-                description=field.description or PENDING_DESCRIPTIONS.get(name),
+                description=field.description,
             )
         )
     return docs
 
 
 def undocumented_settings() -> list[str]:
-    """Fields with neither a ``Field(description=…)`` nor a pending description."""
+    """Fields without a ``Field(description=…)``."""
     return [doc.name for doc in settings_docs() if not doc.description]
-
-
-def stale_pending_descriptions() -> list[str]:
-    """Pending descriptions no longer needed: the field is gone or has its own description."""
-    fields = Settings.model_fields
-    return [
-        name
-        for name in PENDING_DESCRIPTIONS
-        if name not in fields or fields[name].description is not None
-    ]
 
 
 HEADER = f"""\

@@ -1,18 +1,28 @@
-"""Logging for the long-running commands (``run``, ``worker``, ``serve``).
+"""Logging for the long-running commands (``run``, ``worker``, ``serve``) and the CLI.
 
-Each writes ``<logs dir>/<name>.log``, rotated at midnight UTC into ``<name>.log.YYYY-MM-DD``,
-and to standard error. Every handler carries the TikTok client's :class:`RedactingFilter`, so
-no token, secret or authorization code reaches a log line, whichever logger wrote it
-(DESIGN "Data and secrets"). Rotated files older than ``log_retention_days`` are deleted by
-the periodic :func:`expire_logs`.
+Each process appends to ``<logs dir>/<name>.YYYY-MM-DD.log``, the file of the current UTC day,
+and writes to standard error. At midnight UTC it moves on to the next day's file; no file is
+ever renamed, so any number of processes can share a logs directory (two ``worker``s on one
+machine): each opens the day's file in append mode and every record is written with one
+``write``, which the kernel appends whole at the file's end. (The ``TimedRotatingFileHandler``
+of earlier versions renamed ``<name>.log`` at midnight, under the other processes' feet.)
+
+Every handler carries the TikTok client's :class:`RedactingFilter`, so no token, secret or
+authorization code reaches a log line, whichever logger wrote it (DESIGN "Data and secrets").
+The periodic :func:`expire_logs` deletes the files of days more than ``log_retention_days``
+past, including those earlier versions left (``<name>.log.YYYY-MM-DD`` and ``<name>.log``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 import sys
-from datetime import datetime, timedelta
-from logging.handlers import TimedRotatingFileHandler
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from io import TextIOWrapper
 from pathlib import Path
 
 from .config import Settings
@@ -21,26 +31,91 @@ from .tiktok import RedactingFilter, install_log_redaction
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 _MARK = "_autoposter_handler"
 
+Clock = Callable[[], datetime]
 
-def setup_logging(settings: Settings, name: str, level: int = logging.INFO) -> Path:
-    """Send log records to ``<logs dir>/<name>.log`` and stderr; returns the file's path.
 
-    Calling it again (tests, ``run`` starting parts) replaces the handlers it added before.
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def log_file_path(directory: Path, name: str, day: date) -> Path:
+    """The file a process named ``name`` writes during ``day`` (UTC)."""
+    return directory / f"{name}.{day.isoformat()}.log"
+
+
+class UtcFormatter(logging.Formatter):
+    """Stamps records in UTC, the time zone the files are dated in."""
+
+    converter = staticmethod(time.gmtime)
+    default_msec_format = "%s.%03dZ"
+
+
+class DailyFileHandler(logging.FileHandler):
+    """Appends each record to the file of the day it is written on (UTC), never renaming one.
+
+    ``clock`` tells the time (tests move it across midnight). The day is checked before every
+    record, so a process that logged nothing for days never writes into an old day's file.
     """
-    directory = settings.logs_dir
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{name}.log"
-    # backupCount=0: the handler keeps every rotated file; expire_logs decides by age.
-    file_handler = TimedRotatingFileHandler(
-        path, when="midnight", utc=True, backupCount=0, encoding="utf-8"
-    )
+
+    def __init__(self, directory: Path, name: str, clock: Clock = utc_now) -> None:
+        self.directory = directory
+        self.name_in_files = name
+        self.clock = clock
+        super().__init__(self._path_for_now(), mode="a", encoding="utf-8")
+
+    @property
+    def path(self) -> Path:
+        """The file records go to now."""
+        return Path(self.baseFilename)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # A file that cannot be opened is reported like any failed write, never raised into
+        # the code that logged.
+        try:
+            self._follow_the_day()
+            if self.stream is None:
+                self.stream = self._open()
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _open(self) -> TextIOWrapper:
+        # The directory too: FileHandler opens a day's file on that day's first record.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return super()._open()
+
+    def _path_for_now(self) -> Path:
+        today = self.clock().astimezone(UTC).date()
+        return log_file_path(self.directory, self.name_in_files, today)
+
+    def _follow_the_day(self) -> None:
+        # Runs under the handler's lock (Handler.handle), as FileHandler.emit does.
+        path = os.path.abspath(self._path_for_now())
+        if path == self.baseFilename:
+            return
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            stream.close()
+        self.baseFilename = path  # emit opens it, in append mode
+
+
+def setup_logging(
+    settings: Settings, name: str, level: int = logging.INFO, clock: Clock = utc_now
+) -> Path:
+    """Send log records to today's ``<logs dir>/<name>.YYYY-MM-DD.log`` and to stderr.
+
+    Returns the file written now (the next day's takes over at midnight UTC). Calling it
+    again (tests, ``run`` starting parts) replaces the handlers it added before.
+    """
+    file_handler = DailyFileHandler(settings.logs_dir, name, clock)
     console = logging.StreamHandler(sys.stderr)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, _MARK, False)]:
         root.removeHandler(old)
         old.close()
     for handler in (file_handler, console):
-        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.setFormatter(UtcFormatter(FORMAT))
         handler.addFilter(RedactingFilter())
         setattr(handler, _MARK, True)
         root.addHandler(handler)
@@ -48,18 +123,52 @@ def setup_logging(settings: Settings, name: str, level: int = logging.INFO) -> P
     # httpx logs every request URL at INFO; upload URLs hold their token (redacted anyway).
     logging.getLogger("httpx").setLevel(logging.WARNING)
     install_log_redaction()
-    return path
+    return file_handler.path
+
+
+# The day a file holds, from its name: <name>.YYYY-MM-DD.log, or <name>.log.YYYY-MM-DD as
+# the TimedRotatingFileHandler of earlier versions named the days it rotated out.
+_DATED_NAMES = (
+    re.compile(r".+\.(\d{4}-\d{2}-\d{2})\.log"),
+    re.compile(r".+\.log\.(\d{4}-\d{2}-\d{2})"),
+)
+# The undated file earlier versions wrote to; nothing writes it any more.
+_UNDATED_NAME = re.compile(r"[^.]+\.log")
+
+
+def _last_written(path: Path) -> datetime | None:
+    """When a log file was last written: the end of its day, or for the old undated file its
+    modification time; None for a file that is not a log file."""
+    for pattern in _DATED_NAMES:
+        match = pattern.fullmatch(path.name)
+        if match:
+            try:
+                day = date.fromisoformat(match.group(1))
+            except ValueError:
+                return None
+            return datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+    if _UNDATED_NAME.fullmatch(path.name):
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return None
 
 
 def expire_logs(settings: Settings, now: datetime) -> list[Path]:
-    """Delete rotated log files last written more than ``log_retention_days`` ago."""
+    """Delete the log files last written more than ``log_retention_days`` ago.
+
+    Today's file is never among them (the retention is at least a day), so no process loses
+    the file it writes to; a process that still holds an older day's file open moves on to
+    today's before its next record.
+    """
     directory = settings.logs_dir
     if not directory.is_dir():
         return []
-    cutoff = (now - timedelta(days=settings.log_retention_days)).timestamp()
+    cutoff = now - timedelta(days=settings.log_retention_days)
     deleted = []
-    for path in directory.glob("*.log.*"):  # rotated files only, never a live log
-        if path.is_file() and path.stat().st_mtime < cutoff:
+    for path in sorted(directory.iterdir()):
+        if not path.is_file():
+            continue
+        written = _last_written(path)
+        if written is not None and written < cutoff:
             path.unlink(missing_ok=True)
             deleted.append(path)
     return deleted

@@ -83,7 +83,8 @@ def open_context(settings: Settings) -> Context:
 
 
 def quiet_logging(settings: Settings) -> None:
-    """The short commands log to ``<logs dir>/cli.log``; only warnings reach the screen."""
+    """The short commands log to ``<logs dir>/cli.<UTC day>.log``; only warnings reach the
+    screen."""
     from ..logs import setup_logging
 
     setup_logging(settings, "cli")
