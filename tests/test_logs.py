@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +18,13 @@ from pathlib import Path
 import pytest
 
 from autoposter.config import Settings
-from autoposter.logs import DailyFileHandler, expire_logs, log_file_path, setup_logging
+from autoposter.logs import (
+    DailyFileHandler,
+    expire_logs,
+    expire_logs_in_background,
+    log_file_path,
+    setup_logging,
+)
 
 BEFORE_MIDNIGHT = datetime(2026, 3, 5, 23, 59, 58, tzinfo=UTC)
 
@@ -200,3 +208,28 @@ def test_log_files_of_days_older_than_the_retention_are_deleted(settings: Settin
     _touch(undated_recent, now - timedelta(days=1))
     assert expire_logs(settings, now) == sorted([*old, undated_old])
     assert all(path.exists() for path in (*kept, undated_recent))
+
+
+def test_a_web_only_process_expires_its_logs_in_the_background_until_stopped(
+    settings: Settings,
+) -> None:
+    clock = MovableClock(datetime(2026, 3, 20, 12, 0, tzinfo=UTC))
+    logs = settings.logs_dir
+    logs.mkdir(parents=True)
+    first, second = logs / "serve.2026-03-01.log", logs / "serve.2026-03-02.log"
+    _touch(first, clock.now)
+    stop = threading.Event()
+
+    thread = expire_logs_in_background(settings, stop, every=0.01, clock=clock)
+    deadline = time.monotonic() + 10
+    while first.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not first.exists()  # at once
+    _touch(second, clock.now)
+    while second.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not second.exists()  # and again later
+
+    stop.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive()

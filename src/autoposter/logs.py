@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -172,3 +173,27 @@ def expire_logs(settings: Settings, now: datetime) -> list[Path]:
             path.unlink(missing_ok=True)
             deleted.append(path)
     return deleted
+
+
+def expire_logs_in_background(
+    settings: Settings, stop: threading.Event, every: float = 3600.0, clock: Clock = utc_now
+) -> threading.Thread:
+    """Run :func:`expire_logs` now and then every ``every`` seconds until ``stop`` is set.
+
+    Workers expire logs in a periodic task; a machine that runs only ``serve`` (its own logs
+    directory, as the deployment guide advises) needs this to keep its promise too.
+    """
+
+    def expire_until_stopped() -> None:
+        while True:
+            try:
+                for path in expire_logs(settings, clock()):
+                    logging.getLogger("autoposter.logs").info("deleted the old log %s", path)
+            except OSError:
+                logging.getLogger("autoposter.logs").exception("expiring old logs failed")
+            if stop.wait(every):
+                return
+
+    thread = threading.Thread(target=expire_until_stopped, name="log-expiry", daemon=True)
+    thread.start()
+    return thread

@@ -58,3 +58,35 @@ def test_run_starts_everything_says_where_and_stops_cleanly(tmp_path: Path, sign
     assert (tmp_path / "data" / "autoposter.db").exists()  # upgraded on start
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{web}/healthz", timeout=1.0)
+
+
+def test_serve_runs_the_web_app_alone_expires_its_old_logs_and_stops_cleanly_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    web = f"http://127.0.0.1:{free_port()}"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    old_log = logs / "serve.2020-01-01.log"  # a web-only machine has no worker to expire it
+    old_log.write_text("long ago\n")
+    env = clean_environment(
+        AUTOPOSTER_DATA_DIR=str(tmp_path / "data"),
+        AUTOPOSTER_LOG_DIR=str(logs),
+        AUTOPOSTER_PUBLIC_URL=web,
+    )
+    upgraded = subprocess.run([str(AUTOPOSTER), "db", "upgrade"], env=env, capture_output=True)
+    assert upgraded.returncode == 0, upgraded.stderr
+    process = subprocess.Popen(
+        [str(AUTOPOSTER), "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_up(f"{web}/healthz", process)
+        assert not old_log.exists()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "Autoposter stopped." in output

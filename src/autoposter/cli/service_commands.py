@@ -140,11 +140,21 @@ def serve(
     ] = None,
 ) -> None:
     """Run the web app (dashboard, TikTok webhooks, media links) until Ctrl-C."""
+    import threading
+
+    from ..logs import expire_logs_in_background
     from ..web import create_app
     from ..web import serve as serve_web
 
     with _running("serve") as (settings, ctx):
-        serve_web(create_app(ctx), host, port or _public_port(settings.public_url))
+        stop = threading.Event()
+        expiry = expire_logs_in_background(settings, stop)
+        try:
+            serve_web(create_app(ctx), host, port or _public_port(settings.public_url))
+        finally:
+            stop.set()
+            expiry.join(timeout=5)
+    typer.echo("Autoposter stopped.", err=True)
 
 
 @contextmanager

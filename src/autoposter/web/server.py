@@ -4,10 +4,12 @@ the tests."""
 from __future__ import annotations
 
 import gc
+import signal
 import socket
 import threading
 import time
 from dataclasses import dataclass
+from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
@@ -29,15 +31,35 @@ def _config(app: FastAPI, log_level: str) -> uvicorn.Config:
     )
 
 
+class _Stop(Exception):
+    """Raised by the stop signals' handlers once uvicorn has shut down gracefully."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop()
+
+
 def serve(app: FastAPI, host: str, port: int) -> None:
-    """Serve until interrupted (uvicorn handles SIGINT/SIGTERM)."""
+    """Serve until SIGINT or SIGTERM, then return normally.
+
+    uvicorn shuts down gracefully on either signal, then raises it again for the handler it
+    found: ours turns that into a normal return, so the caller's clean-up runs and the exit
+    status is 0 (the default handler would kill the process, skipping both).
+    """
     server = uvicorn.Server(_config(app, "info"))
     # Everything imported so far lives as long as the process: moving it out of the
     # collector's sight keeps full collections (tens of ms each, bench/web.py's p99 tail)
     # from walking it again and again under load.
     gc.collect()
     gc.freeze()
-    server.run(sockets=[bind(host, port)])
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run(sockets=[bind(host, port)])
+    except _Stop:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @dataclass
