@@ -374,7 +374,8 @@ class Settings(BaseSettings):
         default=14,
         ge=1,
         description=(
-            "Days a log file is kept after its day ends; workers delete older ones every hour."
+            "Days a log file is kept after its day ends; workers and `serve` delete older ones "
+            "every hour."
         ),
     )
     # --- Dashboard sign-up and the operator named on the privacy and terms pages ---
