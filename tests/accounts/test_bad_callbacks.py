@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import func, select
 
@@ -37,22 +39,33 @@ def assert_nothing_connected(ctx: Context, error: ConnectError) -> None:
     assert "connect" in str(error).lower()  # it says what to do next
 
 
-def test_a_callback_without_state_is_refused(
-    ctx: Context, sandbox: RunningSandbox, user: User
-) -> None:
-    params = authorized_callback(ctx, sandbox, user)
-    del params["state"]
-    with pytest.raises(StateMissing) as raised:
-        finish_connect(ctx, user, params)
-    assert_nothing_connected(ctx, raised.value)
+TAMPERED_CALLBACKS = [
+    pytest.param(lambda p: p.pop("state"), StateMissing, None, id="without-state"),
+    pytest.param(
+        lambda p: p.update(state="forged-" + p["state"]), StateUnknown, None, id="unknown-state"
+    ),
+    pytest.param(lambda p: p.pop("code"), AuthorizationFailed, None, id="without-a-code"),
+    pytest.param(
+        lambda p: p.update(code=p["code"][:-3]),  # §1.2: a cut code is reported as expired
+        AuthorizationFailed,
+        "refused the authorization code",
+        id="a-code-tiktok-refuses",
+    ),
+]
 
 
-def test_a_callback_with_an_unknown_state_is_refused(
-    ctx: Context, sandbox: RunningSandbox, user: User
+@pytest.mark.parametrize(("tamper", "refusal", "says"), TAMPERED_CALLBACKS)
+def test_a_tampered_callback_is_refused_and_stores_nothing(
+    ctx: Context,
+    sandbox: RunningSandbox,
+    user: User,
+    tamper: Callable[[dict[str, str]], object],
+    refusal: type[ConnectError],
+    says: str | None,
 ) -> None:
     params = authorized_callback(ctx, sandbox, user)
-    params["state"] = "forged-" + params["state"]
-    with pytest.raises(StateUnknown) as raised:
+    tamper(params)
+    with pytest.raises(refusal, match=says) as raised:
         finish_connect(ctx, user, params)
     assert_nothing_connected(ctx, raised.value)
 
@@ -100,26 +113,6 @@ def test_a_cancelled_authorization_is_reported_and_stores_nothing(
         finish_connect(ctx, user, params)
     assert_nothing_connected(ctx, raised.value)
     assert "cancelled" in str(raised.value)
-
-
-def test_a_callback_without_a_code_is_refused(
-    ctx: Context, sandbox: RunningSandbox, user: User
-) -> None:
-    params = authorized_callback(ctx, sandbox, user)
-    del params["code"]
-    with pytest.raises(AuthorizationFailed) as raised:
-        finish_connect(ctx, user, params)
-    assert_nothing_connected(ctx, raised.value)
-
-
-def test_a_code_tiktok_refuses_is_reported(
-    ctx: Context, sandbox: RunningSandbox, user: User
-) -> None:
-    params = authorized_callback(ctx, sandbox, user)
-    params["code"] = params["code"][:-3]  # §1.2: a cut code is reported as expired
-    with pytest.raises(AuthorizationFailed, match="refused the authorization code") as raised:
-        finish_connect(ctx, user, params)
-    assert_nothing_connected(ctx, raised.value)
 
 
 def test_expired_states_are_purged_and_live_ones_kept(

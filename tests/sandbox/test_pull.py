@@ -15,6 +15,7 @@ from tests.sandbox.posting_support import (
     VIDEO_INIT,
     call,
     direct_video,
+    status_of,
     url_source,
     wait_for_status,
     wait_until,
@@ -38,6 +39,16 @@ def _pull(sandbox: RunningSandbox, token: dict[str, object], url: str, inbox: bo
     response = call(sandbox, INBOX_INIT if inbox else VIDEO_INIT, token, body)
     assert response.json()["error"]["code"] == "ok", response.text
     publish_id: str = response.json()["data"]["publish_id"]
+    return publish_id
+
+
+def _stalled_pull(
+    sandbox: RunningSandbox, token: dict[str, object], media_server: MediaServer, clip: Path
+) -> str:
+    """A pull the media server holds after its first STALL_BYTES, until ``release()``."""
+    media_server.add("clip.mp4", clip)
+    publish_id = _pull(sandbox, token, media_server.stall_url("clip.mp4"))
+    wait_until(sandbox, token, publish_id, lambda d: d["downloaded_bytes"] == STALL_BYTES)
     return publish_id
 
 
@@ -69,11 +80,9 @@ def test_it_reports_the_bytes_downloaded_so_far(
     sandbox: RunningSandbox, media_server: MediaServer, clip: Path
 ) -> None:
     token = connect(sandbox)
-    media_server.add("clip.mp4", clip)
-    publish_id = _pull(sandbox, token, media_server.stall_url("clip.mp4"))
+    publish_id = _stalled_pull(sandbox, token, media_server, clip)
 
-    data = wait_until(sandbox, token, publish_id, lambda d: d["downloaded_bytes"] == STALL_BYTES)
-    assert data["status"] == "PROCESSING_DOWNLOAD"
+    assert status_of(sandbox, token, publish_id)["status"] == "PROCESSING_DOWNLOAD"
 
     media_server.release()
     done = wait_for_status(sandbox, token, publish_id, "PUBLISH_COMPLETE", "FAILED")
@@ -118,9 +127,7 @@ def test_a_download_still_running_an_hour_later_fails(
     sandbox: RunningSandbox, media_server: MediaServer, clip: Path
 ) -> None:
     token = connect(sandbox)
-    media_server.add("clip.mp4", clip)
-    publish_id = _pull(sandbox, token, media_server.stall_url("clip.mp4"))
-    wait_until(sandbox, token, publish_id, lambda d: d["downloaded_bytes"] == STALL_BYTES)
+    publish_id = _stalled_pull(sandbox, token, media_server, clip)
 
     sandbox.world.clock.advance(3601)
     data = wait_for_status(sandbox, token, publish_id, "FAILED", "PUBLISH_COMPLETE")
@@ -132,9 +139,7 @@ def test_a_download_under_an_hour_is_left_running(
     sandbox: RunningSandbox, media_server: MediaServer, clip: Path
 ) -> None:
     token = connect(sandbox)
-    media_server.add("clip.mp4", clip)
-    publish_id = _pull(sandbox, token, media_server.stall_url("clip.mp4"))
-    wait_until(sandbox, token, publish_id, lambda d: d["downloaded_bytes"] == STALL_BYTES)
+    publish_id = _stalled_pull(sandbox, token, media_server, clip)
 
     sandbox.world.clock.advance(3500)
     media_server.release()

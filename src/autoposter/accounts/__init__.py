@@ -43,6 +43,7 @@ from .lookup import (
     get_account,
     list_accounts,
     token_health,
+    visible_to,
 )
 from .privacy import (
     ErasureReport,
@@ -128,4 +129,5 @@ __all__ = [
     "tiktok_client_for",
     "token_health",
     "verify_api_token",
+    "visible_to",
 ]

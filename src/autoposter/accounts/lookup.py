@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..store.models import CONNECTED, TikTokAccount, User
 from .context import Context
@@ -28,6 +28,16 @@ class SystemTask:
 
 SYSTEM = SystemTask("system")
 Actor = User | SystemTask
+
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+
+
+def visible_to(query: _Query, actor: Actor, owner: InstrumentedAttribute[int]) -> _Query:
+    """``query`` narrowed to the rows ``actor`` may see, ``owner`` being the column that
+    holds their user's id: a user sees their own rows, a :class:`SystemTask` every row."""
+    if isinstance(actor, SystemTask):
+        return query
+    return query.where(owner == actor.id)
 
 
 @dataclass(frozen=True)
@@ -97,10 +107,7 @@ def token_health(account: AccountView, now: datetime) -> TokenHealth:
 
 def accounts_of(actor: Actor) -> Select[TikTokAccount]:
     """A query over the accounts ``actor`` may see."""
-    query = select(TikTokAccount)
-    if isinstance(actor, SystemTask):
-        return query
-    return query.where(TikTokAccount.user_id == actor.id)
+    return visible_to(select(TikTokAccount), actor, TikTokAccount.user_id)
 
 
 def owned_account(session: Session, actor: Actor, account_id: int) -> TikTokAccount:
@@ -119,8 +126,7 @@ def list_accounts(ctx: Context, actor: Actor) -> list[AccountView]:
 def account_usernames(ctx: Context, actor: Actor) -> dict[int, str | None]:
     """Each of the actor's accounts' TikTok username by id: the cheap lookup lists need."""
     query = select(TikTokAccount.id, TikTokAccount.username)
-    if not isinstance(actor, SystemTask):
-        query = query.where(TikTokAccount.user_id == actor.id)
+    query = visible_to(query, actor, TikTokAccount.user_id)
     with ctx.db.session() as session:
         return {row.id: row.username for row in session.execute(query)}
 
@@ -129,8 +135,7 @@ def account_labels(ctx: Context, actor: Actor) -> dict[int, str]:
     """Each of the actor's accounts' :attr:`AccountView.label` by id, in id order: what a
     post list needs (its account filter, each row's account) without building views."""
     query = select(TikTokAccount.id, TikTokAccount.username, TikTokAccount.nickname)
-    if not isinstance(actor, SystemTask):
-        query = query.where(TikTokAccount.user_id == actor.id)
+    query = visible_to(query, actor, TikTokAccount.user_id)
     # A read on a plain connection: an ORM session's unit of work costs twice the query.
     with ctx.db.engine.connect() as connection:
         rows = connection.execute(query.order_by(TikTokAccount.id)).all()

@@ -210,15 +210,7 @@ def _commit(ctx: Context, snapshot: TokenSnapshot, tokens: TokenSet) -> str:
     """Store both new tokens in one UPDATE, only if nobody stored newer ones meanwhile."""
     values = token_values(ctx, snapshot.id, tokens, now=ctx.now(), version=snapshot.token_version)
     with ctx.db.session() as session:
-        stored = changed_rows(
-            session,
-            update(TikTokAccount)
-            .where(
-                TikTokAccount.id == snapshot.id,
-                TikTokAccount.token_version == snapshot.token_version,
-            )
-            .values(values),
-        )
+        stored = _update_unless_changed(session, snapshot, values)
     if stored != 1:
         # Disconnected, reconnected or revoked while we refreshed: our tokens are not wanted.
         log.warning("account %d changed during its token refresh; new tokens dropped", snapshot.id)
@@ -229,16 +221,13 @@ def _mark_needs_reconnect(ctx: Context, snapshot: TokenSnapshot, exc: TikTokErro
     """Flag the account, unless its tokens changed since we read them (then the refusal was
     about a refresh token that is no longer ours to worry about)."""
     now = ctx.now()
+    values = {
+        "status": NEEDS_RECONNECT,
+        "status_reason": _reconnect_message(exc),
+        "updated_at": now,
+    }
     with ctx.db.session() as session:
-        marked = changed_rows(
-            session,
-            update(TikTokAccount)
-            .where(
-                TikTokAccount.id == snapshot.id,
-                TikTokAccount.token_version == snapshot.token_version,
-            )
-            .values(status=NEEDS_RECONNECT, status_reason=_reconnect_message(exc), updated_at=now),
-        )
+        marked = _update_unless_changed(session, snapshot, values)
         if marked:
             audit.record(
                 session,
@@ -249,6 +238,22 @@ def _mark_needs_reconnect(ctx: Context, snapshot: TokenSnapshot, exc: TikTokErro
                 tiktok_error=exc.code,
             )
     return marked == 1
+
+
+def _update_unless_changed(
+    session: Session, snapshot: TokenSnapshot, values: dict[str, Any]
+) -> int:
+    """Write ``values`` to the account only while its tokens are the ones in ``snapshot``
+    (compare-and-set on ``token_version``); how many rows changed, 0 or 1."""
+    return changed_rows(
+        session,
+        update(TikTokAccount)
+        .where(
+            TikTokAccount.id == snapshot.id,
+            TikTokAccount.token_version == snapshot.token_version,
+        )
+        .values(values),
+    )
 
 
 def _after_failed_refresh(ctx: Context, snapshot: TokenSnapshot, exc: TikTokError) -> str:

@@ -285,14 +285,6 @@ def account_record(view: AccountView, settings: Settings, now: datetime) -> Reco
     }
 
 
-def post_url(view: PostView, username: str | None) -> str | None:
-    """Where the post is on TikTok, once TikTok gave its id (§4.7 publicaly_available_post_id)."""
-    if not view.tiktok_post_ids or not username:
-        return None
-    kind = "video" if view.kind == "video" else "photo"
-    return f"https://www.tiktok.com/@{username}/{kind}/{view.tiktok_post_ids[0]}"
-
-
 def post_record(view: PostView, username: str | None) -> Record:
     """The post as the REST API's Post: every field of the view but its owner."""
     record: dict[str, Any] = {}
@@ -305,7 +297,7 @@ def post_record(view: PostView, username: str | None) -> Record:
         record[item.name] = value
     record["tiktok_post_ids"] = list(view.tiktok_post_ids)
     record["media"] = [dataclasses.asdict(m) for m in view.media]
-    record["post_url"] = post_url(view, username)
+    record["post_url"] = view.tiktok_url(username)
     return record
 
 

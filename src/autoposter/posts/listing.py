@@ -17,16 +17,17 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, Select, and_, or_, select
 
-from ..accounts import Actor, Context, SystemTask
+from ..accounts import Actor, Context, visible_to
 from ..store.models import POST_STATUSES, POST_WHEN, Post, PostMedia
 from .views import POST_VIEW_COLUMNS, MediaView, PostView
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
 
 class InvalidCursor(ValueError):
@@ -96,6 +97,27 @@ def list_posts_page(
     return PostPage(items, next_cursor)
 
 
+def posts_where(
+    query: _Query,
+    actor: Actor,
+    *,
+    account_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> _Query:
+    """``query`` over posts narrowed to the actor's, of one account when ``account_id`` is
+    given, whose ``when`` is from ``since`` (included) to ``until`` (not)."""
+    when = POST_WHEN
+    query = visible_to(query, actor, Post.user_id)
+    if account_id is not None:
+        query = query.where(Post.account_id == account_id)
+    if since is not None:
+        query = query.where(when >= since)
+    if until is not None:
+        query = query.where(when < until)
+    return query
+
+
 def _filtered(
     actor: Actor,
     account_id: int | None,
@@ -104,16 +126,8 @@ def _filtered(
     cursor: str | None,
 ) -> Select[Any]:
     # The view's columns in its field order (PostView.of_columns), not ORM objects.
+    query = posts_where(_VIEWS, actor, account_id=account_id, since=since, until=until)
     when = POST_WHEN
-    query = _VIEWS
-    if not isinstance(actor, SystemTask):
-        query = query.where(Post.user_id == actor.id)
-    if account_id is not None:
-        query = query.where(Post.account_id == account_id)
-    if since is not None:
-        query = query.where(when >= since)
-    if until is not None:
-        query = query.where(when < until)
     if cursor:
         last_when, last_id = decode_cursor(cursor)
         # "(when, id) < (last when, last id)", written so both databases range-scan the

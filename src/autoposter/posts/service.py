@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import (
@@ -27,8 +27,8 @@ from ..accounts import (
     Context,
     NeedsReconnect,
     NotFound,
-    SystemTask,
     access_token_for,
+    visible_to,
 )
 from ..accounts.lookup import owned_account
 from ..store import changed_rows
@@ -36,6 +36,7 @@ from ..store.models import (
     CANCELLED,
     DRAFT,
     EXPIRED,
+    POST_WHEN,
     QUEUED,
     SCHEDULED,
     Post,
@@ -52,6 +53,7 @@ from .errors import (
     PostRejected,
     TikTokUnreachable,
 )
+from .listing import posts_where
 from .machine import ACTIVE, NOT_STARTED, record, transition
 from .media_store import (
     StoredFile,
@@ -368,18 +370,11 @@ def list_posts(
 ) -> list[PostView]:
     """The actor's posts, newest first; ``since``/``until`` bound when each goes (or went)
     out, or was composed when it has no time yet."""
-    when = func.coalesce(Post.publish_at, Post.created_at)
-    query = _posts_of(actor)
-    if account_id is not None:
-        query = query.where(Post.account_id == account_id)
+    query = posts_where(select(Post), actor, account_id=account_id, since=since, until=until)
     if status is not None:
         query = query.where(Post.status.in_([status] if isinstance(status, str) else list(status)))
-    if since is not None:
-        query = query.where(when >= since)
-    if until is not None:
-        query = query.where(when < until)
     with ctx.db.session() as session:
-        posts = list(session.scalars(query.order_by(when.desc(), Post.id.desc())))
+        posts = list(session.scalars(query.order_by(POST_WHEN.desc(), Post.id.desc())))
         media = _media_by_post(session, [p.id for p in posts])
         return [PostView.of(p, media.get(p.id, [])) for p in posts]
 
@@ -400,10 +395,7 @@ def post_history(ctx: Context, actor: Actor, post_id: int) -> list[HistoryEntry]
 
 
 def _posts_of(actor: Actor) -> Select[Post]:
-    query = select(Post)
-    if isinstance(actor, SystemTask):
-        return query
-    return query.where(Post.user_id == actor.id)
+    return visible_to(select(Post), actor, Post.user_id)
 
 
 def _owned(session: Session, actor: Actor, post_id: int) -> Post:

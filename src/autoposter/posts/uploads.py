@@ -26,7 +26,13 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..accounts import Actor, Context, SystemTask, register_erase_step, register_export_section
+from ..accounts import (
+    Actor,
+    Context,
+    register_erase_step,
+    register_export_section,
+    visible_to,
+)
 from ..media import MediaError, check_image, check_video, probe_image, probe_video
 from ..store import changed_rows
 from ..store.models import MediaUpload, User
@@ -183,9 +189,7 @@ def delete_upload(ctx: Context, actor: Actor, upload_id: int) -> None:
 
 def _owned(session: Session, actor: Actor, upload_id: int) -> MediaUpload:
     query = select(MediaUpload).where(MediaUpload.id == upload_id)
-    if not isinstance(actor, SystemTask):
-        query = query.where(MediaUpload.user_id == actor.id)
-    row = session.scalars(query).first()
+    row = session.scalars(visible_to(query, actor, MediaUpload.user_id)).first()
     if row is None:
         raise UploadNotFound(f"There is no media upload {upload_id} among yours.")
     return row

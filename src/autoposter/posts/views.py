@@ -80,39 +80,8 @@ class PostView:
 
     @classmethod
     def of(cls, post: Post, media: Sequence[PostMedia]) -> PostView:
-        return cls(
-            id=post.id,
-            user_id=post.user_id,
-            account_id=post.account_id,
-            kind=post.kind,
-            mode=post.mode,
-            title=post.title,
-            description=post.description,
-            privacy_level=post.privacy_level,
-            allow_comment=post.allow_comment,
-            allow_duet=post.allow_duet,
-            allow_stitch=post.allow_stitch,
-            commercial_content=post.commercial_content,
-            brand_organic=post.brand_organic,
-            brand_content=post.brand_content,
-            is_aigc=post.is_aigc,
-            cover_timestamp_ms=post.cover_timestamp_ms,
-            photo_cover_index=post.photo_cover_index,
-            auto_add_music=post.auto_add_music,
-            publish_at=post.publish_at,
-            status=post.status,
-            confirm_by=post.confirm_by,
-            publish_id=post.publish_id,
-            tiktok_post_ids=tuple(post.tiktok_post_ids or ()),
-            fail_code=post.fail_code,
-            fail_reason=post.fail_reason,
-            fail_message=post.fail_message,
-            attempts=post.attempts,
-            next_attempt_at=post.next_attempt_at,
-            created_at=post.created_at,
-            updated_at=post.updated_at,
-            media=tuple(MediaView.of(m) for m in sorted(media, key=lambda m: m.position)),
-        )
+        views = tuple(MediaView.of(m) for m in sorted(media, key=lambda m: m.position))
+        return cls.of_columns([getattr(post, name) for name in POST_VIEW_COLUMNS], views)
 
     @classmethod
     def of_columns(cls, values: Sequence[Any], media: tuple[MediaView, ...]) -> PostView:
@@ -123,6 +92,16 @@ class PostView:
         fields_in_order[_TIKTOK_IDS_AT] = tuple(ids) if ids else ()
         fields_in_order.append(media)
         return cls(*fields_in_order)
+
+    def tiktok_url(self, username: str | None, post_id: str | None = None) -> str | None:
+        """Where the post (``post_id``, else the first id TikTok gave, §4.7
+        publicaly_available_post_id) is on TikTok, once the account's username is known."""
+        if post_id is None:
+            post_id = next(iter(self.tiktok_post_ids), None)
+        if post_id is None or not username:
+            return None
+        kind = "photo" if self.kind == "photo" else "video"
+        return f"https://www.tiktok.com/@{username}/{kind}/{post_id}"
 
 
 _VIEW_FIELDS = tuple(f.name for f in fields(PostView))
@@ -146,6 +125,13 @@ class HistoryEntry:
         return cls(event.from_status, event.to_status, event.at, event.detail)
 
 
+# The PostRequest fields stored in ``posts`` columns of the same name: all but the kind and
+# mode (enums there, text in the table) and the media (rows of their own).
+_STORED_AS_IS = tuple(
+    f.name for f in fields(PostRequest) if f.name not in ("kind", "mode", "media")
+)
+
+
 def request_of(
     settings: Settings, post: Post, media: Sequence[PostMedia] | None = None
 ) -> PostRequest:
@@ -153,44 +139,12 @@ def request_of(
     paths: tuple[Path, ...] = tuple(
         path_of(settings, m.stored_path) for m in sorted(media or (), key=lambda m: m.position)
     )
-    return PostRequest(
-        kind=PostKind(post.kind),
-        mode=Delivery(post.mode),
-        media=paths,
-        title=post.title,
-        description=post.description,
-        privacy_level=post.privacy_level,
-        allow_comment=post.allow_comment,
-        allow_duet=post.allow_duet,
-        allow_stitch=post.allow_stitch,
-        commercial_content=post.commercial_content,
-        brand_organic=post.brand_organic,
-        brand_content=post.brand_content,
-        is_aigc=post.is_aigc,
-        cover_timestamp_ms=post.cover_timestamp_ms,
-        auto_add_music=post.auto_add_music,
-        photo_cover_index=post.photo_cover_index,
-        publish_at=post.publish_at,
-    )
+    stored = {name: getattr(post, name) for name in _STORED_AS_IS}
+    return PostRequest(kind=PostKind(post.kind), mode=Delivery(post.mode), media=paths, **stored)
 
 
 def request_columns(request: PostRequest) -> dict[str, object]:
     """The columns of ``posts`` that a request fills in (media apart)."""
-    return {
-        "kind": request.kind.value,
-        "mode": request.mode.value,
-        "title": request.title,
-        "description": request.description,
-        "privacy_level": str(request.privacy_level) if request.privacy_level else None,
-        "allow_comment": request.allow_comment,
-        "allow_duet": request.allow_duet,
-        "allow_stitch": request.allow_stitch,
-        "commercial_content": request.commercial_content,
-        "brand_organic": request.brand_organic,
-        "brand_content": request.brand_content,
-        "is_aigc": request.is_aigc,
-        "cover_timestamp_ms": request.cover_timestamp_ms,
-        "photo_cover_index": request.photo_cover_index,
-        "auto_add_music": request.auto_add_music,
-        "publish_at": request.publish_at,
-    }
+    columns: dict[str, object] = {name: getattr(request, name) for name in _STORED_AS_IS}
+    columns["privacy_level"] = str(request.privacy_level) if request.privacy_level else None
+    return {"kind": request.kind.value, "mode": request.mode.value, **columns}

@@ -1,25 +1,24 @@
-"""The TikTok client: every call of the OAuth, Display and Content Posting APIs in one object."""
+"""The TikTok client: every call of the OAuth, Display and Content Posting APIs (and the
+chunked upload, §4.5) in one object."""
 
 from __future__ import annotations
 
 import random
 import time
 from collections.abc import Callable
-from pathlib import Path
 from types import TracebackType
 
 import httpx
 
-from .chunks import ChunkPlan
 from .config import TikTokConfig
 from .display import DisplayApi
 from .oauth import OAuthApi
 from .posting import PostingApi
 from .transport import Transport
-from .upload import ProgressCallback, Uploader, UploadResult
+from .upload import UploadApi
 
 
-class TikTokClient(OAuthApi, DisplayApi, PostingApi):
+class TikTokClient(OAuthApi, DisplayApi, PostingApi, UploadApi):
     """Synchronous, thread-safe client of one TikTok app.
 
     Use it as a context manager, or call :meth:`close`. ``http`` may be a preconfigured
@@ -36,18 +35,6 @@ class TikTokClient(OAuthApi, DisplayApi, PostingApi):
     ) -> None:
         self.config = config
         self._transport = Transport(config, http, sleep=sleep, rng=rng)
-        self._uploader = Uploader(self._transport)
-
-    def upload_file(
-        self,
-        upload_url: str,
-        path: Path | str,
-        plan: ChunkPlan,
-        content_type: str | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> UploadResult:
-        """Stream ``path`` to ``upload_url`` chunk by chunk (§4.5); see :mod:`.upload`."""
-        return self._uploader.upload_file(upload_url, path, plan, content_type, on_progress)
 
     def close(self) -> None:
         self._transport.close()

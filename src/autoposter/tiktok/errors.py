@@ -67,6 +67,22 @@ class TikTokError(Exception):
         )
 
 
+# What the caller does, shared across families: mixed in before the family's base class.
+
+
+class _RetryLater:
+    """The same call may succeed later, after backoff."""
+
+    retryable = True
+    final = False
+
+
+class _CreatorMustAct:
+    """Only the creator can fix it; ``advice`` says what to tell them."""
+
+    needs_user = True
+
+
 # --- Authorization of data calls (§3.5) ---------------------------------------------------
 
 
@@ -80,16 +96,14 @@ class AccessTokenInvalid(AuthError):
     advice = "The access token is invalid or expired: refresh it once and retry the call."
 
 
-class ScopeNotAuthorized(AuthError):
-    needs_user = True
+class ScopeNotAuthorized(_CreatorMustAct, AuthError):
     advice = (
         "The creator did not grant the scope this call needs: ask them to connect the "
         "account again and keep that permission ticked."
     )
 
 
-class ScopePermissionMissed(AuthError):
-    needs_user = True
+class ScopePermissionMissed(_CreatorMustAct, AuthError):
     advice = (
         "Some requested fields need a scope the creator did not grant: request fewer "
         "fields, or ask the creator to reconnect granting the extra scope."
@@ -124,31 +138,26 @@ class RequestValidationError(TikTokError, ValueError):
 # --- Throttling, caps and account state (§6) ----------------------------------------------
 
 
-class RateLimited(TikTokError):
-    retryable = True
-    final = False
+class RateLimited(_RetryLater, TikTokError):
     advice = "TikTok's rate limit was hit: wait a minute and retry."
 
 
-class PostingCapReached(TikTokError):
+class PostingCapReached(_CreatorMustAct, TikTokError):
     """``spam_risk_too_many_posts``, ``spam_risk_too_many_pending_share``,
     ``reached_active_user_cap``: the creator (or the app) must wait."""
 
-    needs_user = True
     final = False
     advice = "A TikTok posting cap was reached: try again later."
 
 
-class PostingBanned(TikTokError):
-    needs_user = True
+class PostingBanned(_CreatorMustAct, TikTokError):
     advice = (
         "TikTok has banned this account from posting through apps; the creator must resolve "
         "it with TikTok. Do not retry."
     )
 
 
-class UnauditedClientPublicAccount(TikTokError):
-    needs_user = True
+class UnauditedClientPublicAccount(_CreatorMustAct, TikTokError):
     advice = (
         "This app is not audited by TikTok yet, so it can only post to private accounts: "
         "ask the creator to switch the TikTok account to private (or get the app audited)."
@@ -169,8 +178,7 @@ class UrlOwnershipUnverified(TikTokError):
     )
 
 
-class AppVersionCheckFailed(TikTokError):
-    needs_user = True
+class AppVersionCheckFailed(_CreatorMustAct, TikTokError):
     advice = (
         "The creator's TikTok app is too old for drafts of photo posts: ask them to update "
         "TikTok (31.8 or later) and retry."
@@ -202,17 +210,13 @@ class PublishNotCancellable(PublishIdError):
 # --- Server side and transport -------------------------------------------------------------
 
 
-class ServerError(TikTokError):
-    retryable = True
-    final = False
+class ServerError(_RetryLater, TikTokError):
     advice = "TikTok had an internal error: retry later with backoff."
 
 
-class NetworkError(TikTokError):
+class NetworkError(_RetryLater, TikTokError):
     """No answer could be obtained (connection refused, reset, timed out) after retries."""
 
-    retryable = True
-    final = False
     advice = "TikTok could not be reached: check the network and retry later."
 
 
@@ -252,8 +256,7 @@ class OAuthError(TikTokError):
     advice = "TikTok's OAuth endpoint refused the request."
 
 
-class AccessDenied(OAuthError):
-    needs_user = True
+class AccessDenied(_CreatorMustAct, OAuthError):
     advice = "The creator declined to authorize the app; they can connect again when ready."
 
 
@@ -261,8 +264,7 @@ class InvalidClient(OAuthError):
     advice = "TikTok does not accept the client key/secret: check the app's credentials."
 
 
-class InvalidGrant(OAuthError):
-    needs_user = True
+class InvalidGrant(_CreatorMustAct, OAuthError):
     advice = (
         "The authorization code or refresh token is invalid, expired, revoked or already "
         "used: the creator must connect the account again."
@@ -289,9 +291,7 @@ class UnsupportedResponseType(OAuthError):
     advice = "TikTok only supports response_type=code."
 
 
-class OAuthServerError(OAuthError):
-    retryable = True
-    final = False
+class OAuthServerError(_RetryLater, OAuthError):
     advice = "TikTok's OAuth service failed or is unavailable: retry later."
 
 
@@ -324,9 +324,7 @@ class UploadOutOfSync(UploadError):
     )
 
 
-class UploadInterrupted(UploadError):
-    retryable = True
-    final = False
+class UploadInterrupted(_RetryLater, UploadError):
     advice = (
         "The upload kept failing with server errors or dropped connections; calling "
         "upload_file again with the same URL resumes where TikTok stopped."
@@ -421,13 +419,11 @@ def error_for_code(
 def error_from_envelope(
     error: dict[str, Any], http_status: int, header_log_id: str | None = None
 ) -> TikTokError:
-    """Read ``code``, ``message`` and ``log_id`` (or ``logid``, else the ``x-tt-logid``
-    header, §0.2) from an error struct."""
-    log_id = error.get("log_id") or error.get("logid") or header_log_id
+    """Read ``code``, ``message`` and ``log_id`` from an error struct."""
     return error_for_code(
         str(error.get("code") or "unknown_error"),
         str(error.get("message") or ""),
-        log_id=str(log_id) if log_id else None,
+        log_id=_log_id(error, header_log_id),
         http_status=http_status,
     )
 
@@ -440,13 +436,18 @@ def error_from_oauth(
     cls = _OAUTH_CODES.get(code, OAuthError)
     if cls is OAuthError and http_status >= 500:
         cls = OAuthServerError
-    log_id = body.get("log_id") or body.get("logid") or header_log_id
     return cls(
         str(body.get("error_description") or ""),
         code=code,
-        log_id=str(log_id) if log_id else None,
+        log_id=_log_id(body, header_log_id),
         http_status=http_status,
     )
+
+
+def _log_id(body: dict[str, Any], header_log_id: str | None) -> str | None:
+    """``log_id`` (or ``logid``, else the ``x-tt-logid`` header, §0.2) of an error body."""
+    log_id = body.get("log_id") or body.get("logid") or header_log_id
+    return str(log_id) if log_id else None
 
 
 @dataclass(frozen=True)

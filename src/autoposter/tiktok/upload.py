@@ -100,29 +100,10 @@ class UploadResult:
     resumed: int  # times TikTok's progress header moved us to another chunk
 
 
-@dataclass
-class _Run:
-    """The mutable state of one upload_file call."""
+class UploadApi:
+    """The chunked upload. Mixed into :class:`TikTokClient`; needs ``_transport``."""
 
-    url: str
-    path: Path
-    plan: ChunkPlan
-    content_type: str
-    on_progress: ProgressCallback | None
-    index: int = 0
-    failures: int = 0
-    puts: int = 0
-    retries: int = 0
-    resumed: int = 0
-
-    def report(self, sent: int) -> None:
-        if self.on_progress is not None:
-            self.on_progress(sent, self.plan.video_size)
-
-
-class Uploader:
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    _transport: Transport
 
     def upload_file(
         self,
@@ -144,7 +125,8 @@ class Uploader:
                 f"{path.name} is {size:,} bytes but the chunk plan is for {plan.video_size:,}: "
                 "plan the chunks from this file's size"
             )
-        run = _Run(upload_url, path, plan, content_type or content_type_for(path), on_progress)
+        content_type = content_type or content_type_for(path)
+        run = _Run(self._transport, upload_url, path, plan, content_type, on_progress)
         # Every chunk may need a few attempts and a few resyncs; beyond that, give up.
         budget = plan.total_chunk_count * (self._transport.config.upload_retry.max_attempts + 2)
         while run.index < plan.total_chunk_count:
@@ -153,84 +135,105 @@ class Uploader:
                     f"gave up after {run.puts} PUTs for {plan.total_chunk_count} chunks",
                     code="upload_budget_exhausted",
                 )
-            self._send_chunk(run, plan.chunk(run.index))
+            run.send_chunk(plan.chunk(run.index))
         run.report(plan.video_size)
         return UploadResult(plan.video_size, run.puts, run.retries, run.resumed)
 
-    def _send_chunk(self, run: _Run, chunk: Chunk) -> None:
-        run.puts += 1
+
+@dataclass
+class _Run:
+    """One upload_file call: its state, and how it sends each chunk."""
+
+    transport: Transport
+    url: str
+    path: Path
+    plan: ChunkPlan
+    content_type: str
+    on_progress: ProgressCallback | None
+    index: int = 0
+    failures: int = 0
+    puts: int = 0
+    retries: int = 0
+    resumed: int = 0
+
+    def report(self, sent: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(sent, self.plan.video_size)
+
+    def send_chunk(self, chunk: Chunk) -> None:
+        self.puts += 1
         try:
-            response = self._put(run, chunk)
+            response = self._put(chunk)
         except httpx.TransportError as exc:
-            self._retry_later(run, f"{type(exc).__name__} on chunk {chunk.index}")
+            self._retry_later(f"{type(exc).__name__} on chunk {chunk.index}")
             return
         status = response.status_code
         log.debug(
             "PUT %s chunk %d/%d -> HTTP %d",
-            url_path(run.url),
+            url_path(self.url),
             chunk.index + 1,
-            run.plan.total_chunk_count,
+            self.plan.total_chunk_count,
             status,
         )
-        is_last = chunk.index == run.plan.total_chunk_count - 1
+        is_last = chunk.index == self.plan.total_chunk_count - 1
         if (status == 206 and not is_last) or (status == 201 and is_last):
-            run.index, run.failures = chunk.index + 1, 0
+            self.index, self.failures = chunk.index + 1, 0
         elif status == 416:
-            self._resync(run, response)
+            self._resync(response)
         elif status >= 500:
-            self._retry_later(run, f"HTTP {status} on chunk {chunk.index}")
+            self._retry_later(f"HTTP {status} on chunk {chunk.index}")
         else:
             raise _refusal(status, chunk, is_last, header_log_id(response))
 
-    def _put(self, run: _Run, chunk: Chunk) -> httpx.Response:
+    def _put(self, chunk: Chunk) -> httpx.Response:
         headers = {
-            "Content-Type": run.content_type,
+            "Content-Type": self.content_type,
             "Content-Length": str(chunk.length),
             "Content-Range": chunk.content_range,
         }
-        return self._transport.http.put(run.url, content=self._body(run, chunk), headers=headers)
+        return self.transport.http.put(self.url, content=self._body(chunk), headers=headers)
 
-    def _body(self, run: _Run, chunk: Chunk) -> Iterator[bytes]:
+    def _body(self, chunk: Chunk) -> Iterator[bytes]:
         sent = chunk.first
-        for piece in read_pieces(run.path, chunk.first, chunk.length):
+        for piece in read_pieces(self.path, chunk.first, chunk.length):
             yield piece
             sent += len(piece)
-            run.report(sent)
+            self.report(sent)
 
-    def _resync(self, run: _Run, response: httpx.Response) -> None:
+    def _resync(self, response: httpx.Response) -> None:
         """416: TikTok's progress differs from ours; continue from the boundary it reports."""
         header = response.headers.get("content-range")
-        received = received_bytes(header, run.plan)
-        index = None if received is None else run.plan.index_at(received)
+        received = received_bytes(header, self.plan)
+        index = None if received is None else self.plan.index_at(received)
         if index is None:
             raise UploadOutOfSync(
                 f"TikTok reports progress {header!r}, which is not a chunk boundary of this plan",
                 code="upload_out_of_sync",
                 http_status=416,
             )
-        if index == run.plan.total_chunk_count:
+        if index == self.plan.total_chunk_count:
             log.info("TikTok already has all %d bytes of the upload", received)
         else:
             log.info(
                 "upload resumes at chunk %d/%d (TikTok has %d bytes)",
                 index + 1,
-                run.plan.total_chunk_count,
+                self.plan.total_chunk_count,
                 received,
             )
-        run.index, run.failures = index, 0
-        run.resumed += 1
+        self.index, self.failures = index, 0
+        self.resumed += 1
 
-    def _retry_later(self, run: _Run, reason: str) -> None:
-        policy = self._transport.config.upload_retry
-        run.failures += 1
-        if run.failures >= policy.max_attempts:
+    def _retry_later(self, reason: str) -> None:
+        policy = self.transport.config.upload_retry
+        self.failures += 1
+        if self.failures >= policy.max_attempts:
             raise UploadInterrupted(
-                f"{reason}, {run.failures} times in a row", code="upload_interrupted"
+                f"{reason}, {self.failures} times in a row", code="upload_interrupted"
             )
-        run.retries += 1
-        delay = policy.delay(run.failures - 1, self._transport.rng)
+        self.retries += 1
+        delay = policy.delay(self.failures - 1, self.transport.rng)
         log.info("retrying upload after %s in %.3fs", reason, delay)
-        self._transport.sleep(delay)
+        self.transport.sleep(delay)
 
 
 def _refusal(status: int, chunk: Chunk, is_last: bool, log_id: str | None) -> UploadError:

@@ -104,16 +104,8 @@ def post_of(view: PostView, usernames: Mapping[int, str | None]) -> Post:
     # Validated from the view's own fields (and its media's, read as attributes) in
     # pydantic's core rather than copied field by field here: the list does this fifty
     # times a page. Fields the schema does not name (user_id) are left out.
-    fields = {**vars(view), "post_url": post_url(view, username)}
+    fields = {**vars(view), "post_url": view.tiktok_url(username)}
     return Post.model_validate(fields, from_attributes=True)
-
-
-def post_url(view: PostView, username: str | None) -> str | None:
-    """The post's page on TikTok, once TikTok gave its id (and we know the account)."""
-    if not view.tiktok_post_ids or not username:
-        return None
-    kind = "photo" if view.kind == "photo" else "video"
-    return f"https://www.tiktok.com/@{username}/{kind}/{view.tiktok_post_ids[0]}"
 
 
 def warnings_of(warnings: Iterable[QuotaWarning]) -> list[ScheduleWarning]:

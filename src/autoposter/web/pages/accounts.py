@@ -31,6 +31,7 @@ from ...accounts import (
 from ...posts.listing import MAX_LIMIT, list_posts_page
 from ...posts.machine import ACTIVE, NOT_STARTED
 from ...store.models import CONNECTED, REVOKED, User
+from .post_display import not_found
 from .render import redirect, render
 from .session import SignedInUser, app_context, require_csrf
 
@@ -82,20 +83,6 @@ class AccountRow:
     account: AccountView
     health: TokenHealth
     missing_scopes: tuple[str, ...]
-
-
-def not_found_page(request: Request, message: str) -> Response:
-    return render(
-        request,
-        "error.html",
-        {
-            "title": "Not found",
-            "message": message,
-            "action_url": "/accounts",
-            "action_label": "Back to accounts",
-        },
-        status_code=404,
-    )
 
 
 @router.get("/accounts")
@@ -170,7 +157,7 @@ async def disconnect_page(request: Request, account_id: int, user: SignedInUser)
     try:
         account = await run_in_threadpool(get_account, ctx, user, account_id)
     except NotFound as exc:
-        return not_found_page(request, str(exc))
+        return not_found(request, str(exc), back="/accounts")
     waiting = await run_in_threadpool(_count_posts, request, user, account_id, NOT_STARTED)
     sending = await run_in_threadpool(_count_posts, request, user, account_id, ACTIVE)
     page = {
@@ -199,7 +186,7 @@ async def disconnect_account(request: Request, account_id: int, user: SignedInUs
         account = await run_in_threadpool(get_account, ctx, user, account_id)
         result = await run_in_threadpool(disconnect, ctx, user, account_id)
     except NotFound as exc:
-        return not_found_page(request, str(exc))
+        return not_found(request, str(exc), back="/accounts")
     except AccountsError as exc:
         return redirect("/accounts", str(exc), kind="error")
     if result.revoked_at_tiktok:

@@ -59,10 +59,9 @@ from .post_form import (
     FormErrors,
     FormValues,
     Refused,
-    form_errors,
     load_creator,
 )
-from .render import redirect, render
+from .render import redirect, render, worker_banner
 from .session import SignedInUser, app_context, require_csrf
 
 router = APIRouter()
@@ -170,10 +169,8 @@ def _compose(
     try:
         media = tuple(_save(upload, folder / str(index)) for index, upload in enumerate(uploads))
         return create_post(ctx, user, account_id, values.request(media, user.time_zone or "UTC"))
-    except (PostInputError, PostRejected) as exc:
-        return Refused(form_errors(list(exc.errors), values, len(uploads)), 422)
-    except TikTokUnreachable as exc:
-        return Refused(FormErrors(general=[str(exc)]), 503)
+    except (PostInputError, PostRejected, TikTokUnreachable) as exc:
+        return Refused.by_services(exc, values, len(uploads))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -34,7 +34,7 @@ from ...tiktok import (
     Video,
     VideoPage,
 )
-from .accounts import not_found_page
+from .post_display import not_found
 from .render import render
 from .session import SignedInUser, app_context
 
@@ -109,7 +109,7 @@ async def videos_page(
     try:
         account = await run_in_threadpool(get_account, ctx, user, account_id)
     except NotFound as exc:
-        return not_found_page(request, str(exc))
+        return not_found(request, str(exc), back="/accounts")
     page: dict[str, object] = {"title": f"Videos of {account.label}", "account": account}
     position = _cursor(cursor)
     if cursor and position is None:

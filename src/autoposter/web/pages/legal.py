@@ -113,35 +113,34 @@ def retention(settings: Settings) -> list[Retention]:
     ]
 
 
-def _operator(settings: Settings) -> dict[str, str | None]:
-    return {"name": settings.operator_name, "email": settings.operator_email}
-
-
 @router.get("/privacy")
 async def privacy(request: Request, user: MaybeUser) -> Response:
     settings = app_context(request).settings
-    page = {
-        "title": "Privacy policy",
-        "operator": _operator(settings),
-        "scopes": requested_scopes(settings),
-        "retention": retention(settings),
-        "uses_sandbox": settings.uses_sandbox,
-        "public_url": settings.public_url.rstrip("/"),
-    }
+    page = _legal_page(settings, "Privacy policy", retention=retention(settings))
     return render(request, "privacy.html", page)
 
 
 @router.get("/terms")
 async def terms(request: Request, user: MaybeUser) -> Response:
     settings = app_context(request).settings
-    page = {
-        "title": "Terms of service",
-        "operator": _operator(settings),
-        "scopes": requested_scopes(settings),
-        "features": settings.features,
-        "daily_post_cap": settings.daily_post_cap,
-        "uses_sandbox": settings.uses_sandbox,
-        "signups_open": settings.signups_open,
-        "public_url": settings.public_url.rstrip("/"),
-    }
+    page = _legal_page(
+        settings,
+        "Terms of service",
+        features=settings.features,
+        daily_post_cap=settings.daily_post_cap,
+        signups_open=settings.signups_open,
+    )
     return render(request, "terms.html", page)
+
+
+def _legal_page(settings: Settings, title: str, **more: object) -> dict[str, object]:
+    """What both documents name: who runs this instance, where, on which TikTok (the
+    sandbox or the real one), and what it asks TikTok for."""
+    return {
+        "title": title,
+        "operator": {"name": settings.operator_name, "email": settings.operator_email},
+        "scopes": requested_scopes(settings),
+        "uses_sandbox": settings.uses_sandbox,
+        "public_url": settings.public_url.rstrip("/"),
+        **more,
+    }

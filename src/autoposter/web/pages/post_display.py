@@ -141,13 +141,17 @@ def form_context(
 # --- Page helpers the post pages share --------------------------------------------------------
 
 
+_BACK_TO = {"/posts": "Back to your posts", "/accounts": "Back to accounts"}
+
+
 def not_found(request: Request, message: str, *, back: str = "/posts") -> Response:
-    """The 404 page for a post (or account) that is not the signed-in user's."""
+    """The 404 page for a post (or account, ``back="/accounts"``) that is not the signed-in
+    user's."""
     context = {
         "title": "Not found",
         "message": message,
         "action_url": back,
-        "action_label": "Back to your posts" if back == "/posts" else "Back",
+        "action_label": _BACK_TO.get(back, "Back"),
     }
     return render(request, "error.html", context, status_code=404)
 

@@ -39,7 +39,6 @@ from .post_form import (
     FormErrors,
     FormValues,
     Refused,
-    form_errors,
     load_creator,
 )
 from .render import redirect, render
@@ -132,10 +131,8 @@ def _save(ctx: Context, user: User, post: PostView, values: FormValues) -> Compo
         if changes["publish_at"] is None and post.status == SCHEDULED:
             changes["publish_at"] = ctx.now()  # "post now": due at once, as the dispatcher reads it
         return edit_post(ctx, user, post.id, **changes)
-    except (PostInputError, PostRejected) as exc:
-        return Refused(form_errors(list(exc.errors), values, len(post.media)), 422)
-    except TikTokUnreachable as exc:
-        return Refused(FormErrors(general=[str(exc)]), 503)
+    except (PostInputError, PostRejected, TikTokUnreachable) as exc:
+        return Refused.by_services(exc, values, len(post.media))
     except (PostNotChangeable, PostNotFound) as exc:
         return str(exc)
 

@@ -14,7 +14,16 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from ...accounts import AccountsError, AccountView, Context, NeedsReconnect, access_token_for
-from ...posts import Delivery, FieldError, PostInputError, PostKind, PostRequest, PostView
+from ...posts import (
+    Delivery,
+    FieldError,
+    PostInputError,
+    PostKind,
+    PostRejected,
+    PostRequest,
+    PostView,
+    TikTokUnreachable,
+)
 from ...posts.compose import (
     format_local_time,
     parse_local_time,
@@ -155,14 +164,7 @@ class FormValues:
             title=post.title,
             description=post.description,
             privacy_level=post.privacy_level or "",
-            allow_comment=post.allow_comment,
-            allow_duet=post.allow_duet,
-            allow_stitch=post.allow_stitch,
-            commercial_content=post.commercial_content,
-            brand_organic=post.brand_organic,
-            brand_content=post.brand_content,
-            is_aigc=post.is_aigc,
-            auto_add_music=post.auto_add_music,
+            **{name: getattr(post, name) for name in CHECKBOXES},
             cover_timestamp_ms=""
             if post.cover_timestamp_ms is None
             else str(post.cover_timestamp_ms),
@@ -272,6 +274,19 @@ class Refused:
 
     errors: FormErrors
     status: int
+
+    @classmethod
+    def by_services(
+        cls,
+        exc: PostInputError | PostRejected | TikTokUnreachable,
+        values: FormValues,
+        photo_count: int = 0,
+    ) -> Refused:
+        """The services' refusal of the post: its problems beside the fields (422), or
+        TikTok out of reach for creator_info (503)."""
+        if isinstance(exc, TikTokUnreachable):
+            return cls(FormErrors(general=[str(exc)]), 503)
+        return cls(form_errors(list(exc.errors), values, photo_count), 422)
 
 
 # FieldError.field → the form field it is shown beside.

@@ -233,12 +233,8 @@ def _account_of(ctx: Context, user: User, post: PostView) -> AccountView | None:
 
 def live_links(post: PostView, account: AccountView | None) -> list[tuple[str, str | None]]:
     """Each post id TikTok gave, with its page when the creator's username is known."""
-    noun = "video" if post.kind == "video" else "photo"
     username = account.username if account else None
-    return [
-        (pid, f"https://www.tiktok.com/@{username}/{noun}/{pid}" if username else None)
-        for pid in post.tiktok_post_ids
-    ]
+    return [(pid, post.tiktok_url(username, pid)) for pid in post.tiktok_post_ids]
 
 
 def _in_flight(post: PostView, now: datetime) -> bool:

@@ -29,7 +29,7 @@ from ...accounts import (
 )
 from ...posts.compose import format_local_time
 from ...store.models import User
-from .accounts import not_found_page
+from .post_display import not_found
 from .render import redirect, render
 from .session import SignedInUser, app_context, require_csrf, sign_out
 
@@ -107,7 +107,7 @@ async def revoke_token(request: Request, token_id: int, user: SignedInUser) -> R
     try:
         await run_in_threadpool(revoke_api_token, app_context(request), user, token_id)
     except NotFound as exc:
-        return not_found_page(request, str(exc))
+        return not_found(request, str(exc), back="/accounts")
     return redirect("/settings", "The API token is revoked: requests using it are refused now.")
 
 
