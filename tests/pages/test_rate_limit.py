@@ -1,9 +1,17 @@
-"""Sign-in throttling: 5 failures in 5 minutes per username, 20 per client address."""
+"""Sign-in throttling: 5 failures in 5 minutes per username, 20 per client address, one limit
+for every dashboard process on the database."""
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import Iterator
 
+import httpx
+import pytest
+
+from autoposter.posts import clean_up
+from autoposter.web import RunningServer, create_app, start_in_thread
+from tests.accounts.support import context_for
+from tests.engine import free_port
 from tests.pages.conftest import Dashboard
 from tests.pages.visitor import Visitor
 
@@ -85,3 +93,55 @@ def test_twenty_failures_from_one_address_block_every_username_from_it(
 
     assert response.status_code == 429
     assert "Too many failed sign-ins from your network address" in response.text
+
+
+@pytest.fixture
+def second_dashboard(dashboard: Dashboard) -> Iterator[RunningServer]:
+    """Another dashboard process on the same database: its own context, its own server."""
+    harness, settings = dashboard.harness, dashboard.harness.ctx.settings
+    ctx = context_for(
+        harness.sandbox,
+        settings.database,
+        settings.data_dir,
+        harness.clock,
+        public_url=settings.public_url,
+        queue_url=settings.queue_url,
+        queue_name=settings.queue_name,
+    )
+    server = start_in_thread(create_app(ctx), port=free_port())
+    yield server
+    server.stop()
+    ctx.close()
+
+
+def test_failures_at_one_dashboard_process_count_at_every_other(
+    dashboard: Dashboard, second_dashboard: RunningServer
+) -> None:
+    name = dashboard.harness.user.username
+    fail(Visitor(dashboard.url), name, 3)
+    fail(Visitor(second_dashboard.url), name, 2)
+
+    response = attempt(Visitor(second_dashboard.url), name, PASSWORD)
+
+    assert response.status_code == 429
+
+
+def test_the_failures_table_names_no_username_or_address(dashboard: Dashboard) -> None:
+    name = dashboard.harness.user.username
+    fail(Visitor(dashboard.url), name, 1)
+
+    with dashboard.harness.ctx.db.engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT subject FROM sign_in_failures").all()
+
+    assert len(rows) == 2  # one against the username, one against the address
+    assert not any(name in subject or "127.0.0.1" in subject for (subject,) in rows)
+
+
+def test_failures_older_than_the_window_are_deleted_by_the_clean_up(dashboard: Dashboard) -> None:
+    fail(Visitor(dashboard.url), dashboard.harness.user.username, 2)
+    ctx = dashboard.harness.ctx
+    assert clean_up(ctx).sign_in_failures_forgotten == 0
+
+    dashboard.harness.clock.advance(301)
+
+    assert clean_up(ctx).sign_in_failures_forgotten == 4

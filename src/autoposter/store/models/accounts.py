@@ -23,6 +23,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -142,3 +143,18 @@ class AuditEvent(Base):
     user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     account_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SignInFailure(Base):
+    """One failed dashboard sign-in, counted against a username and against an address.
+
+    ``subject`` is a keyed hash of ``user:<username>`` or ``addr:<address>`` (see
+    ``accounts/throttle.py``): the table tells nobody who tried which login from where.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_subject_failed_at", "subject", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

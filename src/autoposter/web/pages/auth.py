@@ -1,13 +1,13 @@
 """Signing in and out, signing up, changing the password, signing out everywhere (issue 6).
 
-Sign-in attempts are throttled per username and per client address (see :mod:`.throttle`).
+Sign-in attempts are throttled per username and per client address, across every dashboard
+process (see :mod:`autoposter.accounts.throttle`).
 After signing in the browser goes back to the page that asked for it (``next``), but only to
 a path on this site: an address elsewhere would make the sign-in page an open redirect.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -23,15 +23,19 @@ from ...accounts import (
     create_user,
     end_all_sessions,
 )
+from ...accounts.throttle import (
+    Blocked,
+    check_sign_in,
+    forget_failed_sign_ins,
+    record_failed_sign_in,
+)
 from ...accounts.users import MIN_PASSWORD_LENGTH
 from .render import redirect, render
 from .session import MaybeUser, SignedInUser, app_context, require_csrf, sign_in, sign_out
-from .throttle import Blocked, SignInThrottle
 
 router = APIRouter()
 
 HOME = "/posts"
-_throttle_created = threading.Lock()
 
 
 def safe_next(target: str | None) -> str:
@@ -44,17 +48,6 @@ def safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc:
         return HOME
     return target
-
-
-def signin_throttle(request: Request) -> SignInThrottle:
-    """The app's one throttle, on the services' clock (tests move it instead of sleeping)."""
-    state = request.app.state
-    with _throttle_created:
-        if getattr(state, "signin_throttle", None) is None:
-            ctx = app_context(request)
-            state.signin_throttle = SignInThrottle(clock=lambda: ctx.now().timestamp())
-    throttle: SignInThrottle = state.signin_throttle
-    return throttle
 
 
 @router.get("/")
@@ -83,14 +76,14 @@ async def signin(
     password: Annotated[str, Form()] = "",
     next_url: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
-    throttle = signin_throttle(request)
+    ctx = app_context(request)
     address = request.client.host if request.client else "unknown"
-    blocked = throttle.check(username, address)
+    blocked = await run_in_threadpool(check_sign_in, ctx, username, address)
     if blocked is not None:
         return await _too_many(request, blocked, username, next_url)
-    user = await run_in_threadpool(authenticate, app_context(request), username, password)
+    user = await run_in_threadpool(authenticate, ctx, username, password)
     if user is None:
-        throttle.failed(username, address)
+        await run_in_threadpool(record_failed_sign_in, ctx, username, address)
         return await _signin_form(
             request,
             next_url=next_url,
@@ -98,7 +91,7 @@ async def signin(
             error="The username or password is not right. Check both and try again.",
             status_code=400,
         )
-    throttle.succeeded(username)
+    await run_in_threadpool(forget_failed_sign_ins, ctx, username)
     response = RedirectResponse(safe_next(next_url), status_code=303)
     sign_in(request, response, user)
     return response

@@ -99,6 +99,11 @@ def retention(settings: Settings) -> list[Retention]:
             f"stop working after {duration(settings.media_url_ttl)}",
         ),
         Retention(
+            "Failed sign-ins (when, against a keyed hash of the username and of the "
+            "address; neither is stored)",
+            "5 minutes, the window sign-in attempts are limited in",
+        ),
+        Retention(
             "When each post was started at TikTok (to stay within TikTok's limits)",
             "about a day (TikTok's limits count per day), then deleted",
         ),
