@@ -83,3 +83,19 @@ def test_two_worker_processes_send_each_post_once(harness: Harness, clip: Path) 
     assert statuses == ["published"] * 3, outputs
     assert all(worker.returncode == 0 for worker in workers), outputs
     assert len(sandbox_publishes(harness.sandbox)) == 3
+
+
+def test_a_worker_process_deletes_its_machines_old_logs(harness: Harness) -> None:
+    logs = harness.ctx.settings.logs_dir
+    logs.mkdir(parents=True, exist_ok=True)
+    old_log = logs / "worker.2020-01-01.log"
+    old_log.write_text("long ago\n")
+    worker = start_worker(harness)
+    try:
+        deadline = time.monotonic() + 30
+        while old_log.exists() and time.monotonic() < deadline:
+            assert worker.poll() is None, "the worker exited early"
+            time.sleep(0.05)
+    finally:
+        output = stop(worker, signal.SIGTERM)
+    assert not old_log.exists(), output

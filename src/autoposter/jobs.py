@@ -11,7 +11,9 @@ second (``AUTOPOSTER_ENGINE_DISPATCH_EVERY``) claims due posts — batch after b
 waiting, while a backlog remains — and every few seconds reconciles stalled ones: safe with
 any number of workers, since both claim by compare-and-set. Periodic tasks (through huey's
 scheduler, each under a lock so many workers do not run it at once): token refresh ahead of
-expiry, retention clean-up, log expiry.
+expiry and retention clean-up. A heartbeat thread keeps the process's row in the
+``workers`` table fresh, so the dashboard, ``/readyz`` and the CLI can tell whether any
+worker runs (:mod:`autoposter.posts.workers`), and another deletes this machine's old logs.
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ from huey.consumer import Consumer
 from huey.exceptions import TaskLockedException
 
 from .accounts import Context, refresh_due_accounts
-from .logs import expire_logs
+from .logs import expire_logs_in_background
 from .posts import Timings, clean_up, dispatch_due, reconcile, run_post
 from .posts.pipeline import allow_running, request_stop
 from .posts.tracker import Tracker
+from .posts.workers import BEAT_EVERY, WorkerView, beat, deregister, register
 
 log = logging.getLogger("autoposter.jobs")
 
@@ -116,13 +119,9 @@ def build_engine(
     def retention() -> None:
         _locked(queue, "retention", lambda: clean_up(ctx))
 
-    def log_expiry() -> None:
-        _locked(queue, "expire_logs", lambda: expire_logs(ctx.settings, ctx.now()))
-
     engine.publish_post = queue.task(name="publish_post")(publish_post)
     queue.periodic_task(crontab(minute="*"), name="refresh_tokens")(refresh_tokens)
     queue.periodic_task(crontab(minute="*/5"), name="retention")(retention)
-    queue.periodic_task(crontab(minute="17"), name="expire_logs")(log_expiry)
     return engine
 
 
@@ -181,16 +180,69 @@ def make_consumer(engine: Engine, workers: int) -> Consumer:
     )
 
 
+class Heartbeat:
+    """This worker process's row in ``workers``, checked in on entry, beaten every
+    ``every`` seconds, checked out on a clean exit (:mod:`autoposter.posts.workers`).
+
+    The beats have a thread of their own: a dispatcher round may last while a backlog
+    does, and a beat must not wait for it. A beat that fails (the database hiccuped) is
+    logged and tried again next time; a worker killed outright simply goes stale.
+    """
+
+    def __init__(self, ctx: Context, threads: int, every: float = BEAT_EVERY) -> None:
+        self._ctx, self._threads, self._every = ctx, threads, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+        self.worker: WorkerView | None = None
+
+    def __enter__(self) -> Heartbeat:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self.worker = register(self._ctx, self._threads)
+        log.info("worker %s checked in", self.worker.id)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.worker is None:
+            return  # it never checked in
+        self._thread.join(timeout=10)
+        try:
+            deregister(self._ctx, self.worker.id)
+        except Exception:  # it goes stale instead: the stop itself must go on
+            log.exception("worker %s could not check out", self.worker.id)
+        else:
+            log.info("worker %s checked out", self.worker.id)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            assert self.worker is not None
+            try:
+                self.worker = beat(self._ctx, self.worker)
+            except Exception:
+                log.exception("the heartbeat failed; trying again in %.0f s", self._every)
+
+
+def stop_on_signals(stop: threading.Event) -> None:
+    """SIGINT and SIGTERM set ``stop`` (huey alone treats SIGTERM as abrupt)."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: stop.set())
+
+
 def run_until_signalled(consumer: Consumer, stop: threading.Event | None = None) -> None:
     """Run ``consumer`` until SIGINT or SIGTERM (or ``stop``), then stop it gracefully.
 
-    Both signals mean "stop cleanly" here (huey alone treats SIGTERM as abrupt): running
-    posts are told to hand themselves back, and the consumer waits for its workers.
+    Both signals mean "stop cleanly" here: running posts are told to hand themselves back,
+    and the consumer waits for its workers.
     """
     stop = stop or threading.Event()
     consumer.start()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda _signum, _frame: stop.set())
+    stop_on_signals(stop)  # the consumer set its own handlers as it started: ours win
     health_check = time.monotonic() + HEALTH_CHECK_EVERY
     try:
         while not stop.wait(0.2):
@@ -211,16 +263,23 @@ WORKER_SWITCH_INTERVAL = 0.0005
 
 
 def run_worker(ctx: Context, workers: int = 2) -> None:
-    """``autoposter worker``: consumers plus the dispatcher, until SIGINT/SIGTERM."""
+    """``autoposter worker`` (and ``autoposter run``'s worker): consumers plus the
+    dispatcher, checked in by its heartbeat, until SIGINT/SIGTERM."""
     sys.setswitchinterval(WORKER_SWITCH_INTERVAL)
+    stop = threading.Event()
+    stop_on_signals(stop)  # from before it checks in: a signal while starting is clean too
     engine = build_engine(ctx)
     engine.tracker = Tracker(threads=workers)
     allow_running()
-    engine.tracker.start()
-    dispatcher = Dispatcher(engine)
-    dispatcher.start()
-    try:
-        run_until_signalled(make_consumer(engine, workers))
-    finally:
-        dispatcher.stop()
-        engine.tracker.stop()  # runs waiting for TikTok's status hand their posts back
+    # Logs are per machine, so each process expires its own: a periodic task would run on
+    # whichever worker took it from the shared queue.
+    expire_logs_in_background(ctx.settings, stop, clock=ctx.now)
+    with Heartbeat(ctx, workers):
+        engine.tracker.start()
+        dispatcher = Dispatcher(engine)
+        dispatcher.start()
+        try:
+            run_until_signalled(make_consumer(engine, workers), stop)
+        finally:
+            dispatcher.stop()
+            engine.tracker.stop()  # runs waiting for TikTok's status hand their posts back

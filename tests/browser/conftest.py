@@ -25,7 +25,7 @@ from argon2 import PasswordHasher
 
 from autoposter.accounts import Context, users
 from autoposter.config import Settings
-from autoposter.jobs import Dispatcher, Engine, build_engine, make_consumer
+from autoposter.jobs import Dispatcher, Engine, Heartbeat, build_engine, make_consumer
 from autoposter.posts import Timings
 from autoposter.posts.pipeline import allow_running, request_stop
 from autoposter.sandbox import RunningSandbox, SandboxConfig, start_in_thread
@@ -73,9 +73,11 @@ class Worker:
         self.engine: Engine = build_engine(ctx, timings=BROWSER_TIMINGS)
         self._consumer = make_consumer(self.engine, workers=2)
         self._dispatcher = Dispatcher(self.engine)
+        self._heartbeat = Heartbeat(ctx, threads=2)  # so the dashboard shows no "no worker"
 
     def start(self) -> None:
         allow_running()
+        self._heartbeat.start()
         self._dispatcher.start()
         kept = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
         try:
@@ -89,6 +91,7 @@ class Worker:
         try:
             self._consumer.stop(graceful=True)
             self._dispatcher.stop()
+            self._heartbeat.stop()
         finally:
             allow_running()  # other tests in this process run the pipeline themselves
 

@@ -16,6 +16,7 @@ import pytest
 
 from autoposter.accounts import create_api_token, finish_connect
 from autoposter.posts import dispatch_due, list_posts, reconcile, run_post
+from autoposter.posts.workers import register
 from tests.engine import FAST, sandbox_publishes
 
 from .support import (
@@ -114,6 +115,19 @@ def test_post_with_wait_uploads_the_video_and_follows_it_until_published(
     assert "published" in result.stderr  # each step as it happened
     (publish,) = sandbox_publishes(remote.instance.sandbox)
     assert publish["uploaded_bytes"] == clip.stat().st_size
+
+
+def test_a_post_is_said_to_wait_when_the_instance_has_no_worker(remote: Remote, clip: Path) -> None:
+    # The fixture's worker thread sends posts but does not check in: as far as the
+    # instance's /readyz knows, no worker runs.
+    alone = remote.run("post", str(clip), "-a", "1", "--privacy", "everyone")
+    register(remote.instance.ctx, threads=2)
+    with_worker = remote.run("post", str(clip), "-a", "1", "--privacy", "everyone")
+
+    assert alone.returncode == with_worker.returncode == 0, (alone.stderr, with_worker.stderr)
+    assert "Warning: no worker is running: post 1 is queued" in alone.stderr
+    assert "`autoposter worker`" in alone.stderr
+    assert "no worker is running" not in with_worker.stderr
 
 
 def test_a_refused_post_is_refused_before_the_upload(remote: Remote, clip: Path) -> None:

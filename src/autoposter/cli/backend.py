@@ -109,7 +109,16 @@ class PostFilters:
 class Backend(Protocol):
     """One Autoposter instance as one user sees it (see the module docstring)."""
 
+    # Whether ``sending`` sends the post from this process (local) or leaves it to the
+    # instance's workers (remote).
+    sends_while_waiting: bool
+
     def close(self) -> None: ...
+
+    def workers_alive(self) -> int | None:
+        """How many of the instance's workers have a fresh heartbeat; None when it cannot
+        be told (an older instance, or one that does not answer)."""
+        ...
 
     def me(self) -> Record:
         """``{"id", "username", "time_zone", "is_admin"}``."""

@@ -18,6 +18,7 @@ from rich.table import Table
 from . import output
 from .backend import Backend, BackendError, FieldProblem, PostDraft, Record
 from .drafts import Choices, draft_from
+from .post_flow import warn_without_worker
 from .runtime import USAGE, backend_for, fail
 from .watch import transfers
 
@@ -106,6 +107,8 @@ def run_import(ctx: typer.Context, csv_file: Path, *, all_or_nothing: bool, as_j
             output.emit_json(report)
         else:
             _show(report, zone)
+        stored = [int(row.post["id"]) for row in rows if row.post is not None]
+        warn_without_worker(backend, stored, waiting=False)
         if report["rejected"] or report["not_stored"]:
             raise typer.Exit(1)
 

@@ -52,6 +52,8 @@ MAX_LISTED_USERS = 20
 class LocalBackend:
     """See the module docstring; ``ctx`` is closed by :meth:`close`."""
 
+    sends_while_waiting = True  # see sending.py
+
     def __init__(self, ctx: Context, user: User) -> None:
         self.ctx = ctx
         self.user = user
@@ -62,6 +64,11 @@ class LocalBackend:
 
     def close(self) -> None:
         self.ctx.close()
+
+    def workers_alive(self) -> int | None:
+        from ..posts.workers import count_alive_workers
+
+        return count_alive_workers(self.ctx)
 
     # --- Accounts ---------------------------------------------------------------------------
 

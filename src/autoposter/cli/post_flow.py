@@ -8,7 +8,7 @@ from datetime import datetime
 import typer
 
 from . import output
-from .backend import BackendError, PostFilters, Record
+from .backend import Backend, BackendError, PostFilters, Record
 from .drafts import Choices, draft_from, resolve_account
 from .runtime import backend_for
 from .watch import DELIVERED, follow, outcome_line, transfers
@@ -33,6 +33,7 @@ def post_one(ctx: typer.Context, choices: Choices, *, wait: bool, as_json: bool)
         if not as_json:
             output.say(_stored_line(post, zone, wait=wait))
             output.warnings(warnings)
+        warn_without_worker(backend, [int(post["id"])], waiting=wait)
         if not wait:
             if as_json:
                 output.emit_json(created)
@@ -64,6 +65,26 @@ def _stored_line(post: Record, zone: str, *, wait: bool) -> str:
     return (
         f"Post {post['id']} is {post['status']} and due now: a running worker sends it "
         "(`autoposter worker`), or post with --wait to send it from this command."
+    )
+
+
+def warn_without_worker(backend: Backend, post_ids: list[int], *, waiting: bool) -> None:
+    """On standard error (also with --json): no worker has a fresh heartbeat, so the posts
+    just stored wait — not lost, queued until one runs. Silent when the instance cannot
+    tell (an older version)."""
+    if not post_ids or backend.workers_alive() != 0:
+        return
+    start = "start `autoposter worker` (or `autoposter run`)"
+    if waiting and backend.sends_while_waiting:  # sending.py: this command sends it
+        output.say(
+            f"Note: no worker is running, so this command sends post {post_ids[0]} itself "
+            f"while it waits; if you stop it first, the post waits for a worker: {start}."
+        )
+        return
+    which = f"post {post_ids[0]} is" if len(post_ids) == 1 else f"{len(post_ids)} posts are"
+    output.say(
+        f"Warning: no worker is running: {which} queued and will go out once a worker "
+        f"runs — {start}."
     )
 
 

@@ -38,6 +38,8 @@ MEDIA_FIELDS = ("media", "media_ids", "files", "photo_cover_index", "cover_times
 
 
 class RemoteBackend:
+    sends_while_waiting = False  # the instance's workers send posts
+
     def __init__(self, url: str, token: str, *, http: httpx.Client | None = None) -> None:
         self.url = url.rstrip("/")
         self._http = http or httpx.Client(
@@ -48,6 +50,14 @@ class RemoteBackend:
 
     def close(self) -> None:
         self._http.close()
+
+    def workers_alive(self) -> int | None:
+        """The count ``/readyz`` gives (it answers 503 with the count too)."""
+        try:
+            alive = self._http.get("/readyz").json()["workers"]["alive"]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            return None
+        return alive if isinstance(alive, int) else None
 
     # --- Plumbing ---------------------------------------------------------------------------
 

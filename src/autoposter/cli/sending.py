@@ -1,9 +1,12 @@
 """``post --wait`` in local mode: send the post from this process when it is due.
 
-Nothing tells the CLI whether a worker runs (there is no worker heartbeat), and it need not
-know: the post is claimed with the engine's own compare-and-set (``scheduled → queued``) and
-sent by the engine's :func:`~autoposter.posts.run_post` under the post's database lease, so
-whether this process or a worker wins, the post goes out once (DESIGN "A post's life").
+Whether a worker runs (its heartbeat, :mod:`autoposter.posts.workers`) changes only what the
+command says (``post_flow.warn_without_worker``: with none, this command is what sends the
+post), never what it does: the post is claimed with the engine's own compare-and-set
+(``scheduled → queued``) and sent by the engine's :func:`~autoposter.posts.run_post` under
+the post's database lease, so whether this process or a worker wins, the post goes out once
+(DESIGN "A post's life"). Sending here does not check in as a worker: it sends this one
+post only, and only while the command waits.
 
 Photo posts are pulled by TikTok from this installation's signed media links (§4.4, §4.6);
 when no web app answers at ``AUTOPOSTER_PUBLIC_URL``, one is started here for the duration.

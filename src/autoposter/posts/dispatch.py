@@ -12,7 +12,8 @@ The database is the source of truth; the queue only delivers "work on post N now
   lost the task on SIGKILL. The same kind of claim gives each a short delivery lease, so it
   is enqueued once per round.
 - :func:`clean_up` expires unconfirmed drafts, deletes media nobody needs any more, and
-  forgets old pacing history (inits, status polls) and OAuth states.
+  forgets old pacing history (inits, status polls), OAuth states, failed sign-ins past their
+  window and long-gone workers.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import Context, purge_expired_states
+from ..accounts.throttle import forget_old_sign_in_failures
 from ..store.models import DRAFT, EXPIRED, QUEUED, SCHEDULED, Post, PostMedia
 from .machine import ACTIVE, FINAL, transition_many
 from .media_store import delete_post_media
 from .pacing import forget_old_inits, forget_old_polls
 from .timings import DEFAULT_TIMINGS
+from .workers import forget_gone_workers
 
 log = logging.getLogger("autoposter.posts")
 
@@ -137,6 +140,8 @@ class CleanUp:
     inits_forgotten: int = 0
     polls_forgotten: int = 0
     oauth_states_purged: int = 0
+    sign_in_failures_forgotten: int = 0
+    workers_forgotten: int = 0
 
 
 def clean_up(ctx: Context) -> CleanUp:
@@ -157,6 +162,8 @@ def clean_up(ctx: Context) -> CleanUp:
     report.inits_forgotten = forget_old_inits(ctx)
     report.polls_forgotten = forget_old_polls(ctx)
     report.oauth_states_purged = purge_expired_states(ctx)
+    report.sign_in_failures_forgotten = forget_old_sign_in_failures(ctx)
+    report.workers_forgotten = forget_gone_workers(ctx)
     return report
 
 

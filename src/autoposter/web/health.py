@@ -3,12 +3,19 @@
 ``/healthz``: the process answers and its database does too. ``/readyz``: it can do its
 work — the database *and* the queue (``QUEUE_URL``: the SQLite file, Redis or PostgreSQL
 that tells workers which post to send) answer; otherwise 503, naming which one does not.
+
+``/readyz`` also says how many workers are alive (their heartbeat, ``posts/workers.py``),
+with a warning when none is. That never makes it 503: the web process is ready to serve
+the dashboard and the API whether or not workers run, and an orchestrator must not take it
+out of rotation (or restart it) for a worker's absence. Monitoring reads the number here or
+``autoposter_workers_alive`` on ``/metrics``; the CLI reads it before leaving a post queued.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -18,6 +25,7 @@ from sqlalchemy import text
 
 from ..accounts import Context
 from ..jobs import huey_for
+from ..posts.workers import NO_WORKER, count_alive_workers
 
 router = APIRouter()
 
@@ -47,8 +55,23 @@ async def readyz(request: Request) -> JSONResponse:
     body = {
         "status": "ok" if ready else "error",
         "checks": {name: problem or "ok" for name, problem in checks.items()},
+        "workers": await _workers(ctx, checks["database"]),
     }
     return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def _workers(ctx: Context, database_problem: str | None) -> dict[str, Any]:
+    """``{"alive": N}``, with a ``warning`` when N is 0 or cannot be known (never a 503:
+    see the module docstring)."""
+    alive: list[int] = []
+    problem = database_problem or await _problem(
+        lambda: alive.append(count_alive_workers(ctx)), "the database", "DATABASE_URL"
+    )
+    if problem:
+        return {"alive": None, "warning": f"cannot tell whether a worker runs: {problem}"}
+    if not alive[0]:
+        return {"alive": 0, "warning": NO_WORKER}
+    return {"alive": alive[0]}
 
 
 def queue_of(request: Request) -> Huey:

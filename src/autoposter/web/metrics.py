@@ -7,6 +7,8 @@ nothing is lost when one restarts.
 - ``autoposter_tiktok_errors{code}``: failed posts by TikTok's error code (``fail_code``).
 - ``autoposter_uploaded_bytes``: media bytes of the posts TikTok has received.
 - ``autoposter_accounts{status}``: connected TikTok accounts by state.
+- ``autoposter_workers_alive``: worker processes whose heartbeat is fresh (they beat every
+  15 s and count for 60 s, ``posts/workers.py``); 0 means posts wait and nothing sends them.
 
 All are gauges: they are counts of what the database holds now (deleting a post lowers
 them), not counters of events.
@@ -23,6 +25,7 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import func, select
 
 from ..accounts import Context
+from ..posts.workers import count_alive_workers
 from ..store.models import (
     ACCOUNT_STATUSES,
     FAILED,
@@ -87,6 +90,8 @@ def exposition(ctx: Context, queue_depth: int) -> str:
             accounts,
             ACCOUNT_STATUSES,
         ),
+        *_family("autoposter_workers_alive", "Worker processes with a fresh heartbeat."),
+        f"autoposter_workers_alive {count_alive_workers(ctx)}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -16,6 +16,7 @@ from .accounts import (
     ApiToken,
     AuditEvent,
     OAuthState,
+    SignInFailure,
     TikTokAccount,
     User,
 )
@@ -39,6 +40,7 @@ from .posts import (
     PostMedia,
     PostStatusEvent,
 )
+from .workers import Worker
 
 ENCRYPTED_FIELDS: dict[type[Base], tuple[str, ...]] = {
     TikTokAccount: ("access_token", "refresh_token"),
@@ -74,6 +76,8 @@ __all__ = [
     "Post",
     "PostMedia",
     "PostStatusEvent",
+    "SignInFailure",
     "TikTokAccount",
     "User",
+    "Worker",
 ]

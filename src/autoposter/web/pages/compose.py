@@ -100,12 +100,13 @@ def _form_page(
     when ``account_id`` is not one of the user's accounts."""
     accounts = list_accounts(ctx, user)
     if not accounts:
-        return {"accounts": [], "values": values}
+        return {"accounts": [], "values": values, **worker_banner(ctx)}
     chosen = _pick(accounts, account_id)
     if chosen is None:
         return None
     creator = load_creator(ctx, user, chosen)
-    return form_context(creator, accounts, values, errors, action="/compose")
+    page = form_context(creator, accounts, values, errors, action="/compose")
+    return {**page, **worker_banner(ctx)}
 
 
 def _pick(accounts: list[AccountView], account_id: int | None) -> AccountView | None:

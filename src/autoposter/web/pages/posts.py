@@ -45,7 +45,7 @@ from .post_display import (
     parse_id,
     status_label,
 )
-from .render import local_time, redirect, render
+from .render import local_time, redirect, render, worker_banner
 from .session import SignedInUser, app_context, require_csrf
 
 router = APIRouter()
@@ -143,6 +143,7 @@ def _list(ctx: Context, user: User, filters: Filters, cursor: str | None) -> dic
         "posts": [],
         "older_url": None,
         "problem": None,
+        **worker_banner(ctx),
     }
     try:
         account_id = parse_id(filters.account) if filters.account else None
@@ -219,6 +220,7 @@ def _post_page(ctx: Context, user: User, post_id: int) -> dict[str, Any]:
         "refresh": _in_flight(post, ctx.now()),
         "final": post.status in FINAL,
         "not_started": post.status in ("draft", SCHEDULED),
+        **worker_banner(ctx),
     }
 
 

@@ -3,7 +3,8 @@
 Every page goes through :func:`render`, which gives templates the signed-in user, the CSRF
 token (and sets the visitor's CSRF cookie when it was just issued), the notice carried over
 from the previous redirect, and the ``local`` filter that shows a UTC time on the user's
-wall clock.
+wall clock. Pages about posts going out add :func:`worker_banner` to their context: the
+layout then says so when no worker runs to send them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from ...accounts import Context
 from ...posts.compose import format_local_time
+from ...posts.workers import count_alive_workers
 from .session import csrf_token, set_csrf_cookie
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -35,6 +38,12 @@ def local_time(moment: datetime | None, zone: str = "UTC") -> str:
 
 
 templates.env.filters["local"] = local_time
+
+
+def worker_banner(ctx: Context) -> dict[str, bool]:
+    """``no_worker`` for the layout's banner: no worker's heartbeat is fresh, so confirmed
+    posts wait (one indexed count; call it in the page's database thread)."""
+    return {"no_worker": count_alive_workers(ctx) == 0}
 
 
 def render(
