@@ -1,6 +1,6 @@
-"""The dashboard says so when no worker runs: the posts list, a post's page and the compose
-form carry a banner saying posts will not go out and how to start a worker; with a fresh
-worker heartbeat there is none."""
+"""The dashboard says so when no worker runs: the posts list, a post's page, its edit form,
+the compose form and the calendar carry a banner saying posts will not go out and how to
+start a worker; with a fresh worker heartbeat there is none."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def post_id(dashboard: Dashboard, clip: Path) -> int:
 
 
 def pages(post_id: int) -> list[str]:
-    return ["/posts", f"/posts/{post_id}", "/compose"]
+    return ["/posts", f"/posts/{post_id}", f"/posts/{post_id}/edit", "/compose", "/calendar"]
 
 
 def test_without_a_worker_the_post_pages_say_posts_will_not_go_out(

@@ -23,7 +23,7 @@ from ...accounts import Context
 from ...posts import PostView, list_posts_page
 from ...store.models import User
 from .post_display import status_label
-from .render import render
+from .render import render, worker_banner
 from .session import SignedInUser, app_context
 
 router = APIRouter()
@@ -87,6 +87,7 @@ def _calendar(ctx: Context, user: User, view: str, wanted: str) -> dict[str, Any
     for day in days:
         day.posts = sorted(by_day.get(day.day, []), key=lambda p: (p.local, p.post.id))
     return {
+        **worker_banner(ctx),
         "view": view,
         "anchor": anchor,
         "title": _title(view, first, last, anchor),

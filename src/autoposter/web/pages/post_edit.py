@@ -41,7 +41,7 @@ from .post_form import (
     Refused,
     load_creator,
 )
-from .render import redirect, render
+from .render import redirect, render, worker_banner
 from .session import SignedInUser, app_context, require_csrf
 
 router = APIRouter()
@@ -81,7 +81,7 @@ def _edit_page(
     values = values or FormValues.from_post(post, user.time_zone or "UTC")
     action = f"/posts/{post_id}/edit"
     page = form_context(creator, [account], values, errors, action=action, editing=True)
-    return {**page, "post": post}
+    return {**page, **worker_banner(ctx), "post": post}
 
 
 _DISCONNECTED = (
