@@ -20,8 +20,10 @@ run: install
 sandbox: install
 	$(BIN)/autoposter sandbox
 
+# One test process per CPU, each taking whole files (module fixtures start once); every test
+# keeps to its own ports, database schema and queue name, so they run side by side.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: install
 	$(BIN)/ruff check src tests bench
