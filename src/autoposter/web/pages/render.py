@@ -9,10 +9,12 @@ layout then says so when no worker runs to send them.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
+from weakref import WeakKeyDictionary
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -21,6 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from ...accounts import Context
 from ...posts.compose import format_local_time
 from ...posts.workers import count_alive_workers
+from ...store import Database
 from .session import csrf_token, set_csrf_cookie
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -40,10 +43,22 @@ def local_time(moment: datetime | None, zone: str = "UTC") -> str:
 templates.env.filters["local"] = local_time
 
 
+# The banner's count is reused this long per database: asking on every page would add a
+# query to each (a third of the posts list's reads, bench/web.py), and a worker only counts
+# as gone a minute after its last beat anyway.
+BANNER_COUNT_SECONDS = 5.0
+_alive_counts: WeakKeyDictionary[Database, tuple[float, int]] = WeakKeyDictionary()
+
+
 def worker_banner(ctx: Context) -> dict[str, bool]:
     """``no_worker`` for the layout's banner: no worker's heartbeat is fresh, so confirmed
-    posts wait (one indexed count; call it in the page's database thread)."""
-    return {"no_worker": count_alive_workers(ctx) == 0}
+    posts wait (call it in the page's database thread)."""
+    now = time.monotonic()
+    expires, alive = _alive_counts.get(ctx.db, (0.0, 0))
+    if expires <= now:
+        alive = count_alive_workers(ctx)
+        _alive_counts[ctx.db] = (now + BANNER_COUNT_SECONDS, alive)
+    return {"no_worker": alive == 0}
 
 
 def render(
