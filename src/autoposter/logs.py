@@ -29,6 +29,8 @@ from pathlib import Path
 from .config import Settings
 from .tiktok import RedactingFilter, install_log_redaction
 
+log = logging.getLogger("autoposter.logs")
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 _MARK = "_autoposter_handler"
 
@@ -188,9 +190,9 @@ def expire_logs_in_background(
         while True:
             try:
                 for path in expire_logs(settings, clock()):
-                    logging.getLogger("autoposter.logs").info("deleted the old log %s", path)
+                    log.info("deleted the old log %s", path)
             except OSError:
-                logging.getLogger("autoposter.logs").exception("expiring old logs failed")
+                log.exception("expiring old logs failed")
             if stop.wait(every):
                 return
 

@@ -29,6 +29,23 @@ def wait_until_up(url: str, process: subprocess.Popen[str], seconds: float = 20.
         time.sleep(0.05)
 
 
+def start(command: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    """``autoposter COMMAND`` in the background, its output (stdout and stderr) kept."""
+    return subprocess.Popen(
+        [str(AUTOPOSTER), command],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def stop(process: subprocess.Popen[str], signum: int) -> str:
+    process.send_signal(signum)
+    output, _ = process.communicate(timeout=30)
+    return output
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
 def test_run_starts_everything_says_where_and_stops_cleanly(tmp_path: Path, signum: int) -> None:
     web, sandbox = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
@@ -37,20 +54,13 @@ def test_run_starts_everything_says_where_and_stops_cleanly(tmp_path: Path, sign
         AUTOPOSTER_PUBLIC_URL=web,
         AUTOPOSTER_SANDBOX_URL=sandbox,
     )
-    process = subprocess.Popen(
-        [str(AUTOPOSTER), "run"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start("run", env)
     try:
         wait_until_up(f"{web}/healthz", process)
         prefixes = httpx.get(f"{sandbox}/sandbox/api/url-prefixes").json()["prefixes"]
         assert prefixes == [f"{web}/media/"]  # photo links are verified in the sandbox
     finally:
-        process.send_signal(signum)
-        output, _ = process.communicate(timeout=30)
+        output = stop(process, signum)
     assert process.returncode == 0, output
     assert f"Autoposter is running: open {web}" in output
     assert f"open {web}/signup and create the first login" in output  # what to do first
@@ -75,18 +85,11 @@ def test_serve_runs_the_web_app_alone_expires_its_old_logs_and_stops_cleanly_on_
     )
     upgraded = subprocess.run([str(AUTOPOSTER), "db", "upgrade"], env=env, capture_output=True)
     assert upgraded.returncode == 0, upgraded.stderr
-    process = subprocess.Popen(
-        [str(AUTOPOSTER), "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start("serve", env)
     try:
         wait_until_up(f"{web}/healthz", process)
         assert not old_log.exists()
     finally:
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
+        output = stop(process, signal.SIGTERM)
     assert process.returncode == 0, output
     assert "Autoposter stopped." in output

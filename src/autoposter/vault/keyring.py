@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -182,6 +183,18 @@ class Keyring:
         # A signature made before a rotation is still good: no need to warn about it.
         return source_id, hkdf.derive(self._key_for(source_id, warn_if_retired=False))
 
+    def sign(self, purpose: str, payload: bytes) -> tuple[str, str]:
+        """A MAC of ``payload`` for ``purpose`` (unpadded base64url HMAC-SHA256 under the
+        current vault key's derived key) with that key's id, which :meth:`verify` needs."""
+        key_id, key = self.derived_key(purpose)
+        return key_id, _mac(key, payload)
+
+    def verify(self, purpose: str, payload: bytes, key_id: str, mac: str) -> bool:
+        """Whether ``mac`` is :meth:`sign`'s for ``payload`` under ``key_id`` (a retired key
+        still checks); :class:`KeyNotFound` when this installation does not have that key."""
+        _, key = self.derived_key(purpose, key_id)
+        return hmac.compare_digest(mac, _mac(key, payload))
+
     def reload(self) -> None:
         """Re-read the key store now (rotation calls this after changing it)."""
         if self.store is None:
@@ -222,6 +235,11 @@ class Keyring:
             if key is not None:
                 self._retired[key_id] = key
         return self._retired.get(key_id)
+
+
+def _mac(key: bytes, payload: bytes) -> str:
+    digest = hmac.new(key, payload, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 class KeyStore:
