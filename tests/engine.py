@@ -9,6 +9,7 @@ dequeues and executes every task, as a consumer would, but in the test's thread.
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import time
@@ -80,10 +81,27 @@ def backend_for(kind: str, tmp_path: Path) -> Iterator[Backend]:
             huey_for(redis_url, name=name).flush()
 
 
+# Ports for servers whose address must be known before they start (a public URL). Asking the
+# kernel for a free one (bind to 0, close) races between parallel test processes, which can be
+# handed the same port; each xdist worker takes its own block below the kernel's ephemeral range
+# (32768–60999) instead, so no other process (or outgoing connection) draws from it.
+_PORT_BLOCK = 1000
+_FIRST_PORT = 20000
+_next_ports = itertools.count()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = _FIRST_PORT + (int(worker) if worker.isdigit() else 0) % 12 * _PORT_BLOCK
+    for _ in range(_PORT_BLOCK):
+        port = first + next(_next_ports) % _PORT_BLOCK
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use, or still closing: take the next
+            return port
+    raise RuntimeError(f"no free port in {first}–{first + _PORT_BLOCK - 1}")
 
 
 @dataclass
